@@ -1,0 +1,122 @@
+// Validation schemas for accounts, schools and the audit trail, shared by the API and the client forms.
+import { z } from 'zod';
+
+export const roles = ['admin', 'pe_teacher', 'counsellor', 'researcher'] as const;
+export type Role = (typeof roles)[number];
+
+export const locales = ['zh-CN', 'en'] as const;
+
+/** Limits live once here and are used by the API, the mongoose models and the client forms. */
+export const accountLimits = {
+  usernameMin: 3,
+  usernameMax: 40,
+  displayNameMax: 80,
+  // NIST SP 800-63B: at least 8; we ask 10 because accounts reach children's mental-health data.
+  passwordMin: 10,
+  passwordMax: 200,
+  schoolNameMax: 120,
+  regionMax: 80,
+  schoolsPerUserMax: 50,
+} as const;
+
+export const objectIdSchema = z.string().regex(/^[a-f0-9]{24}$/, 'must be a 24-character id');
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(accountLimits.usernameMin)
+  .max(accountLimits.usernameMax)
+  .regex(/^[a-z0-9._-]+$/, 'use letters, digits, ".", "_" or "-"');
+
+const displayNameSchema = z.string().trim().min(1).max(accountLimits.displayNameMax);
+const passwordSchema = z.string().min(accountLimits.passwordMin).max(accountLimits.passwordMax);
+const versionSchema = z.number().int().min(0);
+
+export const setupSchema = z.strictObject({
+  username: usernameSchema,
+  displayName: displayNameSchema,
+  password: passwordSchema,
+});
+
+export const loginSchema = z.strictObject({
+  username: usernameSchema,
+  // Login must not reveal the password policy; any non-empty string up to the maximum is checked.
+  password: z.string().min(1).max(accountLimits.passwordMax),
+});
+
+export const createUserSchema = z
+  .strictObject({
+    username: usernameSchema,
+    displayName: displayNameSchema,
+    password: passwordSchema,
+    role: z.enum(roles),
+    schoolIds: z.array(objectIdSchema).max(accountLimits.schoolsPerUserMax).default([]),
+    locale: z.enum(locales).optional(),
+  })
+  .refine((u) => u.role === 'admin' || u.schoolIds.length > 0, {
+    message: 'every non-admin user needs at least one school',
+    path: ['schoolIds'],
+  });
+
+export const updateUserSchema = z.strictObject({
+  version: versionSchema,
+  displayName: displayNameSchema.optional(),
+  password: passwordSchema.optional(),
+  role: z.enum(roles).optional(),
+  schoolIds: z.array(objectIdSchema).max(accountLimits.schoolsPerUserMax).optional(),
+  active: z.boolean().optional(),
+  locale: z.enum(locales).optional(),
+});
+
+export const schoolSettings = ['rural', 'urban'] as const;
+
+/** IANA time zone names such as Asia/Shanghai (shape only; the server checks the zone exists). */
+const timeZoneSchema = z
+  .string()
+  .max(64)
+  .regex(/^[A-Za-z]+(?:[/_+-][A-Za-z0-9_+-]+)*$/, 'must be an IANA time zone such as Asia/Shanghai');
+
+const schoolFields = {
+  name: z.string().trim().min(1).max(accountLimits.schoolNameMax),
+  region: z.string().trim().min(1).max(accountLimits.regionMax),
+  county: z.string().trim().min(1).max(accountLimits.regionMax),
+  setting: z.enum(schoolSettings),
+  timeZone: timeZoneSchema,
+};
+
+export const createSchoolSchema = z.strictObject({
+  ...schoolFields,
+  timeZone: schoolFields.timeZone.default('Asia/Shanghai'),
+});
+
+export const updateSchoolSchema = z.strictObject({
+  version: versionSchema,
+  name: schoolFields.name.optional(),
+  region: schoolFields.region.optional(),
+  county: schoolFields.county.optional(),
+  setting: schoolFields.setting.optional(),
+  timeZone: schoolFields.timeZone.optional(),
+});
+
+export const idParamsSchema = z.strictObject({ id: objectIdSchema });
+
+export const auditActions = ['create', 'update', 'delete', 'login', 'logout', 'login_failed', 'export'] as const;
+
+export const auditQuerySchema = z.strictObject({
+  entity: z.string().max(40).regex(/^[a-z_]+$/).optional(),
+  action: z.enum(auditActions).optional(),
+  actorId: objectIdSchema.optional(),
+  entityId: z.string().max(40).regex(/^[A-Za-z0-9_-]+$/).optional(),
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export type SetupInput = z.infer<typeof setupSchema>;
+export type CreateUserInput = z.infer<typeof createUserSchema>;
+export type UpdateUserInput = z.infer<typeof updateUserSchema>;
+export type CreateSchoolInput = z.infer<typeof createSchoolSchema>;
+export type UpdateSchoolInput = z.infer<typeof updateSchoolSchema>;
+export type AuditQuery = z.infer<typeof auditQuerySchema>;
