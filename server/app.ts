@@ -1,0 +1,116 @@
+// The Express application, built apart from the process entry so tests can run it on port 0.
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { describeDatabase, type DatabaseInfo } from './db/connection.ts';
+import type { DatabaseEngine } from './db/provision.ts';
+import { AppError } from './lib/errors.ts';
+import { auditRoutes } from './modules/audit/routes.ts';
+import { loadActor, requireCsrf } from './modules/auth/middleware.ts';
+import { authRoutes } from './modules/auth/routes.ts';
+import { schoolRoutes } from './modules/schools/routes.ts';
+import { userRoutes } from './modules/users/routes.ts';
+
+export interface AppOptions {
+  sessionSecret: string;
+  engine: DatabaseEngine;
+  logger: Logger;
+  /** Built client (dist/client); served with an SPA fallback when present. */
+  clientDir?: string;
+  trustProxy?: boolean;
+  loginLimit?: number;
+}
+
+/** Largest JSON body accepted: a 30-child register is a few kB; 200 kB leaves room for imports. */
+export const JSON_BODY_LIMIT = '200kb';
+
+export function createApp(options: AppOptions) {
+  const app = express();
+  app.disable('x-powered-by');
+  if (options.trustProxy) app.set('trust proxy', 1);
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Chart.js and Vite's CSS need inline styles; scripts stay same-origin only.
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:', 'blob:'],
+        },
+      },
+    }),
+  );
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      // No query strings, bodies, cookies or headers: they may carry personal data.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customProps: (_req, res) => ({ userId: (res as Response).locals?.actor?.id }),
+      autoLogging: { ignore: (req) => !(req.url ?? '').startsWith('/api') },
+    }),
+  );
+
+  let databaseInfo: DatabaseInfo | undefined;
+  app.get('/api/health', async (_req, res) => {
+    databaseInfo ??= await describeDatabase(options.engine);
+    res.json({ status: 'ok', database: databaseInfo });
+  });
+
+  app.use('/api', requireCsrf(options.sessionSecret));
+  app.use('/api', express.json({ limit: JSON_BODY_LIMIT, strict: true }));
+  app.use('/api', loadActor());
+
+  app.use('/api/v1/auth', authRoutes({ sessionSecret: options.sessionSecret, loginLimit: options.loginLimit }));
+  app.use('/api/v1/schools', schoolRoutes());
+  app.use('/api/v1/users', userRoutes());
+  app.use('/api/v1/audit', auditRoutes());
+
+  app.use('/api', (req, _res, next) => {
+    next(new AppError(404, 'not_found', `No API endpoint ${req.method} ${req.originalUrl.split("?")[0]}.`));
+  });
+
+  if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
+    const clientDir = options.clientDir;
+    app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
+    app.get('/{*path}', (_req, res) => res.sendFile(path.join(clientDir, 'index.html')));
+  }
+
+  app.use(errorHandler(options.logger));
+  return app;
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+function errorHandler(logger: Logger) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    let error: AppError;
+    const parserError = err as BodyParserError;
+    if (err instanceof AppError) {
+      error = err;
+    } else if (parserError?.type === 'entity.parse.failed') {
+      error = new AppError(400, 'malformed_json', 'The request body is not valid JSON.');
+    } else if (parserError?.type === 'entity.too.large') {
+      error = new AppError(413, 'payload_too_large', `The request body is larger than ${JSON_BODY_LIMIT}.`);
+    } else if (parserError?.type === 'encoding.unsupported' || parserError?.type === 'charset.unsupported') {
+      error = new AppError(415, 'unsupported_encoding', 'Send the request body as UTF-8 JSON.');
+    } else if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+      error = new AppError(parserError.status, 'bad_request', 'The request could not be read.');
+    } else {
+      logger.error({ err }, 'unhandled error');
+      error = new AppError(500, 'internal_error', 'Something went wrong on the server. The error has been logged.');
+    }
+    if (res.headersSent) return;
+    res.status(error.status).json({
+      error: { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) },
+    });
+  };
+}

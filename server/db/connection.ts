@@ -1,0 +1,34 @@
+// One mongoose connection per process; models are registered on the default connection.
+import mongoose from 'mongoose';
+import type { DatabaseEngine } from './provision.ts';
+
+export interface DatabaseInfo {
+  engine: DatabaseEngine;
+  /** Wire-protocol version the server reports (FerretDB reports the MongoDB version it emulates). */
+  version: string;
+  ferretdbVersion?: string;
+}
+
+export async function connectDatabase(uri: string, dbName: string): Promise<void> {
+  // strictQuery: unknown filter keys are dropped rather than sent (defence in depth next to zod).
+  mongoose.set('strictQuery', true);
+  await mongoose.connect(uri, { dbName, serverSelectionTimeoutMS: 10_000, autoIndex: true });
+  // Indexes must exist before the app relies on them (unique usernames, school codes).
+  await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
+}
+
+export async function describeDatabase(engine: DatabaseEngine): Promise<DatabaseInfo> {
+  const db = mongoose.connection.db;
+  if (!db) throw new Error('database not connected');
+  const info = (await db.admin().command({ buildInfo: 1 })) as { version?: string; ferretdbVersion?: string };
+  const result: DatabaseInfo = { engine, version: info.version ?? 'unknown' };
+  if (engine === 'ferretdb' || info.ferretdbVersion) {
+    // The embedded build pins FerretDB 1.24.2; its buildInfo says "unknown" (no version.txt in the module).
+    result.ferretdbVersion = info.ferretdbVersion && info.ferretdbVersion !== 'unknown' ? info.ferretdbVersion : '1.24.2';
+  }
+  return result;
+}
+
+export async function disconnectDatabase(): Promise<void> {
+  await mongoose.disconnect();
+}

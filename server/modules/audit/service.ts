@@ -1,0 +1,95 @@
+import mongoose from 'mongoose';
+import type { AuditQuery } from '../../../shared/schemas/accounts.ts';
+import type { Actor } from '../../lib/policy.ts';
+import { AuditEvent, type AuditEventDoc } from './model.ts';
+
+export type AuditAction = 'create' | 'update' | 'delete' | 'login' | 'logout' | 'login_failed' | 'export';
+
+/** Keys never written to the audit trail, at any depth. */
+const secretKeys = new Set(['passwordHash', 'password', 'token', 'tokenHash', 'csrfToken']);
+
+/**
+ * Plain JSON copy without secrets. Keys starting with `$` or containing `.` cannot be stored
+ * portably (shared/DESIGN.md §2 rule 6), so they are escaped.
+ */
+export function auditSnapshot(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  const plain = JSON.parse(JSON.stringify(value)) as unknown;
+  const clean = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(clean);
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, inner] of Object.entries(v)) {
+        if (secretKeys.has(k)) continue;
+        out[k.replace(/^\$/, '＄').replace(/\./g, '．')] = clean(inner);
+      }
+      return out;
+    }
+    return v;
+  };
+  return clean(plain);
+}
+
+export interface AuditEntry {
+  actor: Pick<Actor, 'id' | 'username'> | null;
+  action: AuditAction;
+  entity: string;
+  entityId?: string | null;
+  schoolId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  meta?: unknown;
+}
+
+export async function recordAudit(entry: AuditEntry): Promise<void> {
+  await AuditEvent.create({
+    actorId: entry.actor?.id ?? null,
+    actorUsername: entry.actor?.username ?? null,
+    action: entry.action,
+    entity: entry.entity,
+    entityId: entry.entityId ?? null,
+    schoolId: entry.schoolId ?? null,
+    before: auditSnapshot(entry.before),
+    after: auditSnapshot(entry.after),
+    meta: auditSnapshot(entry.meta),
+  });
+}
+
+export function toAuditJson(doc: AuditEventDoc) {
+  return {
+    id: String(doc._id),
+    at: doc.at.toISOString(),
+    actor: doc.actorId ? { id: String(doc.actorId), username: doc.actorUsername } : null,
+    action: doc.action,
+    entity: doc.entity,
+    entityId: doc.entityId,
+    schoolId: doc.schoolId ? String(doc.schoolId) : null,
+    before: doc.before,
+    after: doc.after,
+    meta: doc.meta,
+  };
+}
+
+export async function listAudit(query: AuditQuery) {
+  const filter: Record<string, unknown> = {};
+  if (query.entity) filter.entity = query.entity;
+  if (query.action) filter.action = query.action;
+  if (query.entityId) filter.entityId = query.entityId;
+  if (query.actorId) filter.actorId = new mongoose.Types.ObjectId(query.actorId);
+  if (query.from || query.to) {
+    const at: Record<string, Date> = {};
+    if (query.from) at.$gte = new Date(`${query.from}T00:00:00.000Z`);
+    // `to` is inclusive: everything before the start of the following day.
+    if (query.to) at.$lt = new Date(new Date(`${query.to}T00:00:00.000Z`).getTime() + 86_400_000);
+    filter.at = at;
+  }
+  const [items, total] = await Promise.all([
+    AuditEvent.find(filter)
+      .sort({ at: -1, _id: -1 })
+      .skip((query.page - 1) * query.pageSize)
+      .limit(query.pageSize)
+      .lean<AuditEventDoc[]>(),
+    AuditEvent.countDocuments(filter),
+  ]);
+  return { items: items.map(toAuditJson), total, page: query.page, pageSize: query.pageSize };
+}

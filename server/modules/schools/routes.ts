@@ -1,0 +1,42 @@
+import { Router } from 'express';
+import { createSchoolSchema, idParamsSchema, updateSchoolSchema } from '../../../shared/schemas/accounts.ts';
+import { mount, route } from '../../lib/route.ts';
+import { createSchool, deleteSchool, getSchool, listSchools, updateSchool } from './service.ts';
+
+export function schoolRoutes(): Router {
+  const router = Router();
+  mount(router, '/api/v1/schools', [
+    route({ method: 'get', path: '/', access: 'school:read', handle: ({ actor }) => listSchools(actor) }),
+    route({
+      method: 'post',
+      path: '/',
+      access: 'school:manage',
+      body: createSchoolSchema,
+      status: 201,
+      handle: ({ actor, body }) => createSchool(actor, body),
+    }),
+    route({
+      method: 'get',
+      path: '/:id',
+      access: 'school:read',
+      params: idParamsSchema,
+      handle: ({ actor, params }) => getSchool(actor, params.id),
+    }),
+    route({
+      method: 'patch',
+      path: '/:id',
+      access: 'school:manage',
+      params: idParamsSchema,
+      body: updateSchoolSchema,
+      handle: ({ actor, params, body }) => updateSchool(actor, params.id, body),
+    }),
+    route({
+      method: 'delete',
+      path: '/:id',
+      access: 'school:manage',
+      params: idParamsSchema,
+      handle: ({ actor, params }) => deleteSchool(actor, params.id),
+    }),
+  ]);
+  return router;
+}

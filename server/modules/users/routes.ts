@@ -1,0 +1,28 @@
+import { Router } from 'express';
+import { createUserSchema, idParamsSchema, updateUserSchema } from '../../../shared/schemas/accounts.ts';
+import { mount, route } from '../../lib/route.ts';
+import { createUser, listUsers, updateUser } from './service.ts';
+
+export function userRoutes(): Router {
+  const router = Router();
+  mount(router, '/api/v1/users', [
+    route({ method: 'get', path: '/', access: 'user:manage', handle: () => listUsers() }),
+    route({
+      method: 'post',
+      path: '/',
+      access: 'user:manage',
+      body: createUserSchema,
+      status: 201,
+      handle: ({ body, actor }) => createUser(body, actor),
+    }),
+    route({
+      method: 'patch',
+      path: '/:id',
+      access: 'user:manage',
+      params: idParamsSchema,
+      body: updateUserSchema,
+      handle: ({ params, body, actor }) => updateUser(params.id, body, actor),
+    }),
+  ]);
+  return router;
+}
