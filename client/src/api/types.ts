@@ -1,0 +1,131 @@
+// Resource shapes as the API returns them (JSON: dates are ISO strings).
+
+export const ROLES = ['admin', 'pe_teacher', 'counsellor', 'researcher'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const LOCALES = ['zh-CN', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export const SETTINGS = ['rural', 'urban'] as const;
+export type Setting = (typeof SETTINGS)[number];
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  schoolIds: string[];
+  active: boolean;
+  locale?: Locale;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Session {
+  setupRequired: boolean;
+  user: User | null;
+  csrfToken: string;
+}
+
+export interface Health {
+  status: 'ok';
+  database: { engine: 'mongod' | 'ferretdb' | 'external'; version: string };
+}
+
+export interface School {
+  id: string;
+  code: string;
+  name: string;
+  region: string;
+  county: string;
+  setting: Setting;
+  timeZone: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SchoolInput {
+  name: string;
+  region: string;
+  county: string;
+  setting: Setting;
+  timeZone?: string;
+}
+
+export type SchoolPatch = Partial<SchoolInput> & { version: number };
+
+export interface UserInput {
+  username: string;
+  displayName: string;
+  password: string;
+  role: Role;
+  schoolIds: string[];
+  locale?: Locale;
+}
+
+export type UserPatch = Partial<{
+  displayName: string;
+  role: Role;
+  schoolIds: string[];
+  active: boolean;
+  password: string;
+  locale: Locale;
+}> & { version: number };
+
+export const AUDIT_ACTIONS = [
+  'create',
+  'update',
+  'delete',
+  'login',
+  'logout',
+  'login_failed',
+  'export',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Entities the audit trail records so far; later features add more (the filter takes any). */
+export const AUDIT_ENTITIES = ['user', 'school', 'session'] as const;
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: { id: string; username: string } | null;
+  action: AuditAction;
+  entity: string;
+  entityId: string;
+  schoolId?: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface AuditQuery {
+  entity?: string;
+  action?: string;
+  actorId?: string;
+  from?: string;
+  to?: string;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface List<T> {
+  items: T[];
+}
+
+/** Body of every non-2xx response. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+// Limits the server enforces; checked in forms so people see the problem before submitting.
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 200;

@@ -1,0 +1,195 @@
+import type { JSX } from 'preact';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, getSession, onUnauthorized } from './api/client.ts';
+import type { Locale, User } from './api/types.ts';
+import { Header } from './components/Header.tsx';
+import { Alert, ErrorAlert } from './components/ui.tsx';
+import { applyUserLocale, currentLanguage, i18next, LanguageContext, useT } from './i18n/index.ts';
+import { match, navigate, useLocation } from './router.ts';
+import { SessionContext, type SessionApi } from './session.ts';
+import { AuditView } from './views/audit/AuditView.tsx';
+import { HomeView } from './views/home/HomeView.tsx';
+import { LoginView } from './views/auth/LoginView.tsx';
+import { SetupView } from './views/auth/SetupView.tsx';
+import { ForbiddenView, NotFoundView } from './views/misc.tsx';
+import { SchoolFormView } from './views/schools/SchoolFormView.tsx';
+import { SchoolsView } from './views/schools/SchoolsView.tsx';
+import { UserFormView } from './views/users/UserFormView.tsx';
+import { UsersView } from './views/users/UsersView.tsx';
+
+type Boot =
+  | { kind: 'loading' }
+  | { kind: 'failed'; error: unknown }
+  | { kind: 'setup' }
+  | { kind: 'login'; expired?: boolean }
+  | { kind: 'ready'; user: User };
+
+export function App() {
+  const [lng, setLng] = useState<Locale>(currentLanguage);
+  useEffect(() => {
+    const update = () => setLng(currentLanguage());
+    i18next.on('languageChanged', update);
+    return () => i18next.off('languageChanged', update);
+  }, []);
+
+  return (
+    <LanguageContext.Provider value={lng}>
+      <Shell />
+    </LanguageContext.Provider>
+  );
+}
+
+function Shell() {
+  const { t } = useT();
+  const [boot, setBoot] = useState<Boot>({ kind: 'loading' });
+  const [loggingOut, setLoggingOut] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      const session = await getSession();
+      if (session.setupRequired) setBoot({ kind: 'setup' });
+      else if (!session.user) setBoot({ kind: 'login' });
+      else {
+        await applyUserLocale(session.user.locale);
+        setBoot({ kind: 'ready', user: session.user });
+      }
+    } catch (error) {
+      setBoot({ kind: 'failed', error });
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  // Any API call answered 401 means the session ended (expired, or the account was disabled).
+  useEffect(
+    () =>
+      onUnauthorized(() => {
+        void getSession().catch(() => undefined);
+        setBoot({ kind: 'login', expired: true });
+      }),
+    [],
+  );
+
+  const logout = useCallback(async () => {
+    setLoggingOut(true);
+    try {
+      await api.auth.logout();
+    } catch {
+      // Signed out on the server or not: the page below re-reads the session either way.
+    } finally {
+      setLoggingOut(false);
+    }
+    navigate('/', { replace: true });
+    await load();
+  }, [load]);
+
+  const session = useMemo<SessionApi | null>(
+    () => (boot.kind === 'ready' ? { user: boot.user, refresh: load, logout } : null),
+    [boot, load, logout],
+  );
+
+  if (boot.kind === 'loading') {
+    return (
+      <div class="boot" role="status" data-testid="boot-loading">
+        {t('app.loading')}
+      </div>
+    );
+  }
+
+  if (boot.kind === 'failed') {
+    return (
+      <>
+        <Header />
+        <main class="main narrow" id="main">
+          <ErrorAlert error={boot.error} testid="boot-error" />
+          <p>{t('app.loadFailed')}</p>
+          <button type="button" class="button" onClick={() => void load()}>
+            {t('app.retry')}
+          </button>
+        </main>
+      </>
+    );
+  }
+
+  if (boot.kind === 'setup' || boot.kind === 'login') {
+    return (
+      <>
+        <SkipLink />
+        <Header />
+        <main class="main narrow" id="main">
+          {boot.kind === 'login' && boot.expired ? (
+            <Alert kind="info" testid="session-expired">
+              {t('error.unauthenticated')}
+            </Alert>
+          ) : null}
+          {boot.kind === 'setup' ? (
+            <SetupView onDone={load} onAlreadySetUp={() => setBoot({ kind: 'login' })} />
+          ) : (
+            <LoginView onDone={load} />
+          )}
+        </main>
+      </>
+    );
+  }
+
+  return (
+    <SessionContext.Provider value={session}>
+      <SkipLink />
+      <Header user={boot.user} onLogout={() => void logout()} loggingOut={loggingOut} />
+      <main class="main" id="main">
+        <Routes user={boot.user} />
+      </main>
+    </SessionContext.Provider>
+  );
+}
+
+function SkipLink() {
+  const { t } = useT();
+  return (
+    <a class="skip-link" href="#main">
+      {t('app.skipToContent')}
+    </a>
+  );
+}
+
+function Routes(props: { user: User }) {
+  const { path, query } = useLocation();
+  const isAdmin = props.user.role === 'admin';
+  const first = useRef(true);
+
+  // After in-app navigation, move focus to the new page's heading (not on the first load).
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    window.scrollTo(0, 0);
+    const heading = document.querySelector<HTMLElement>('main h1');
+    heading?.focus({ preventScroll: true });
+  }, [path]);
+
+  // Signed in: the sign-in and set-up addresses lead home.
+  useEffect(() => {
+    if (path === '/login' || path === '/setup') navigate('/', { replace: true });
+  }, [path]);
+
+  if (path === '/' || path === '' || path === '/login' || path === '/setup') return <HomeView />;
+
+  const adminOnly = (view: JSX.Element) => (isAdmin ? view : <ForbiddenView />);
+
+  if (match('/schools', path)) return adminOnly(<SchoolsView />);
+  if (match('/schools/new', path)) return adminOnly(<SchoolFormView key="new" schoolId={null} />);
+  const school = match('/schools/:id', path);
+  if (school) return adminOnly(<SchoolFormView key={school.id} schoolId={school.id ?? null} />);
+
+  if (match('/users', path)) return adminOnly(<UsersView />);
+  if (match('/users/new', path)) return adminOnly(<UserFormView key="new" userId={null} />);
+  const user = match('/users/:id', path);
+  if (user) return adminOnly(<UserFormView key={user.id} userId={user.id ?? null} />);
+
+  if (match('/audit', path)) return adminOnly(<AuditView query={query} />);
+
+  return <NotFoundView />;
+}

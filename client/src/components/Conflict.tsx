@@ -1,0 +1,32 @@
+import { Alert } from './ui.tsx';
+import { useT } from '../i18n/index.ts';
+
+/** Shown after a 409 version_conflict: the save was refused, nothing was overwritten. */
+export function ConflictNotice(props: { onLoadTheirs: () => void; onKeepMine: () => void }) {
+  const { t } = useT();
+  return (
+    <div class="conflict" data-testid="conflict">
+      <Alert kind="warning" code="version_conflict" focus>
+        <strong>{t('conflict.title')}</strong>
+        <p>{t('conflict.body')}</p>
+        <div class="actions">
+          <button type="button" class="button" data-testid="conflict-load-theirs" onClick={props.onLoadTheirs}>
+            {t('conflict.loadTheirs')}
+          </button>
+          <button type="button" class="button button-secondary" data-testid="conflict-keep-mine" onClick={props.onKeepMine}>
+            {t('conflict.keepMine')}
+          </button>
+        </div>
+      </Alert>
+    </div>
+  );
+}
+
+/** The server's current document from a version_conflict error, if it sent one. */
+export function conflictCurrent<T>(details: unknown): T | null {
+  if (typeof details === 'object' && details !== null && 'current' in details) {
+    const current = (details as { current: unknown }).current;
+    if (typeof current === 'object' && current !== null) return current as T;
+  }
+  return null;
+}
