@@ -6,6 +6,6 @@ const counterSchema = new Schema({ _id: { type: String, required: true }, seq: {
 const Counter = mongoose.model('Counter', counterSchema, 'counters');
 
 export async function nextSequence(name: string): Promise<number> {
-  const doc = await Counter.findOneAndUpdate({ _id: name }, { $inc: { seq: 1 } }, { upsert: true, new: true }).lean();
+  const doc = await Counter.findOneAndUpdate({ _id: name }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
   return doc!.seq;
 }

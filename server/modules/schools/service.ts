@@ -47,7 +47,7 @@ export async function updateSchool(actor: Actor, id: string, input: UpdateSchool
   const updated = await School.findOneAndUpdate(
     { _id: id, version },
     { $set: changes, $inc: { version: 1 } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean<SchoolDoc>();
   if (!updated) {
     const current = await School.findById(id).lean<SchoolDoc>();

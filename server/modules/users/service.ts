@@ -68,7 +68,7 @@ export async function updateUser(id: string, input: UpdateUserInput, actor: Acto
   const updated = await User.findOneAndUpdate(
     { _id: id, version: input.version },
     { $set: set, $inc: { version: 1 } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean<UserDoc>();
   if (!updated) {
     const current = await User.findById(id).lean<UserDoc>();
