@@ -17,6 +17,8 @@ export interface User {
   schoolIds: string[];
   active: boolean;
   locale?: Locale;
+  /** Sent by the server (not in the first contract): null until the first sign-in. */
+  lastLoginAt?: string | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -94,16 +96,22 @@ export interface AuditEntry {
   actor: { id: string; username: string } | null;
   action: AuditAction;
   entity: string;
-  entityId: string;
-  schoolId?: string;
+  /** null for events without a record, e.g. a failed sign-in. */
+  entityId: string | null;
+  schoolId?: string | null;
+  /** The server sends null (not absent) when there is no before/after state. */
   before?: unknown;
   after?: unknown;
+  /** Extra facts, e.g. { username } of a failed sign-in. */
+  meta?: Record<string, unknown> | null;
 }
 
 export interface AuditQuery {
   entity?: string;
   action?: string;
   actorId?: string;
+  entityId?: string;
+  /** yyyy-MM-dd (UTC day); `to` is inclusive. */
   from?: string;
   to?: string;
   page?: number;
@@ -126,6 +134,9 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-// Limits the server enforces; checked in forms so people see the problem before submitting.
-export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 200;
+// Limits live once in shared/ (also used by the API schemas and models); forms check them so
+// people see a problem before submitting.
+export { accountLimits } from '../../../shared/schemas/accounts.ts';
+import { accountLimits } from '../../../shared/schemas/accounts.ts';
+export const PASSWORD_MIN = accountLimits.passwordMin;
+export const PASSWORD_MAX = accountLimits.passwordMax;

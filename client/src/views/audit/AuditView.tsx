@@ -11,7 +11,10 @@ interface Filters {
   entity: string;
   action: string;
   actorId: string;
-  from: string; // YYYY-MM-DD, local calendar day
+  /** Set by "change history" links from a school or user page; no input of its own. */
+  entityId: string;
+  /** yyyy-MM-dd; the API reads the days as UTC days, `to` inclusive. */
+  from: string;
   to: string;
 }
 
@@ -20,6 +23,7 @@ function filtersFrom(query: URLSearchParams): Filters {
     entity: query.get('entity') ?? '',
     action: query.get('action') ?? '',
     actorId: query.get('actorId') ?? '',
+    entityId: query.get('entityId') ?? '',
     from: query.get('from') ?? '',
     to: query.get('to') ?? '',
   };
@@ -30,12 +34,7 @@ function pageFrom(query: URLSearchParams): number {
   return Number.isFinite(page) && page > 0 ? page : 1;
 }
 
-/** A calendar day in the viewer's time zone → the instant it starts (or ends). */
-function dayBoundary(day: string, end: boolean): string | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
-  const date = new Date(`${day}T${end ? '23:59:59.999' : '00:00:00.000'}`);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
+const isDay = (day: string) => /^\d{4}-\d{2}-\d{2}$/.test(day);
 
 function toUrl(filters: Filters, page: number): string {
   const params = new URLSearchParams();
@@ -73,10 +72,9 @@ export function AuditView(props: { query: URLSearchParams }) {
     if (f.entity) query.entity = f.entity;
     if (f.action) query.action = f.action;
     if (f.actorId) query.actorId = f.actorId;
-    const from = dayBoundary(f.from, false);
-    const to = dayBoundary(f.to, true);
-    if (from) query.from = from;
-    if (to) query.to = to;
+    if (f.entityId) query.entityId = f.entityId;
+    if (isDay(f.from)) query.from = f.from;
+    if (isDay(f.to)) query.to = f.to;
     setLoading(true);
     setError(null);
     api.audit
@@ -153,6 +151,14 @@ export function AuditView(props: { query: URLSearchParams }) {
             <input type="date" data-testid="audit-to" value={draft.to} min={draft.from || undefined} onInput={(e) => set('to', e.currentTarget.value)} />
           </label>
         </div>
+        {draft.entityId ? (
+          <p class="filter-chip" data-testid="audit-entity-id">
+            {t('audit.entityId')}: <span class="code">{draft.entityId}</span>{' '}
+            <button type="button" class="button button-secondary button-small" onClick={() => set('entityId', '')}>
+              ✕<span class="visually-hidden">{t('audit.reset')}</span>
+            </button>
+          </p>
+        ) : null}
         <div class="actions">
           <button type="submit" class="button button-primary" data-testid="audit-apply">
             {t('audit.apply')}
@@ -177,6 +183,7 @@ export function AuditView(props: { query: URLSearchParams }) {
               {t('audit.empty')}
             </p>
           ) : (
+            <div class="table-wrap">
             <table class="table responsive-table audit-table" data-testid="audit-table">
               <thead>
                 <tr>
@@ -199,34 +206,23 @@ export function AuditView(props: { query: URLSearchParams }) {
                       </span>
                     </td>
                     <td data-label={t('audit.record')}>
-                      {entityLabel(entry.entity)} <span class="code muted">{entry.entityId}</span>
+                      <span class="cell">
+                        {entityLabel(entry.entity)}
+                        {recordName(entry) ? <strong> {recordName(entry)}</strong> : null}
+                        {entry.entityId ? <span class="code muted record-id">{entry.entityId}</span> : null}
+                      </span>
                     </td>
-                    <td data-label={t('audit.actor')}>
-                      {entry.actor ? entry.actor.username : <span class="muted">{t('audit.system')}</span>}
+                    <td data-label={t('audit.actor')} class="nowrap">
+                      {entry.actor ? entry.actor.username : <span class="muted">{t('audit.anonymous')}</span>}
                     </td>
                     <td data-label={t('audit.details')}>
-                      {entry.before === undefined && entry.after === undefined ? (
-                        <span class="muted">{t('common.none')}</span>
-                      ) : (
-                        <details class="audit-details" data-testid="audit-details">
-                          <summary>{t('audit.showDetails')}</summary>
-                          <div class="diff">
-                            <div>
-                              <h3>{t('audit.before')}</h3>
-                              <pre data-testid="audit-before">{json(entry.before, t('audit.noData'))}</pre>
-                            </div>
-                            <div>
-                              <h3>{t('audit.after')}</h3>
-                              <pre data-testid="audit-after">{json(entry.after, t('audit.noData'))}</pre>
-                            </div>
-                          </div>
-                        </details>
-                      )}
+                      <Details entry={entry} />
                     </td>
                   </tr>
                 ))}
               </tbody>
             </table>
+            </div>
           )}
           {result.total > 0 ? (
             <nav class="pager" aria-label={t('audit.pageOf', { page, pages })} data-testid="audit-pager">
@@ -254,6 +250,71 @@ export function AuditView(props: { query: URLSearchParams }) {
         </div>
       ) : null}
     </section>
+  );
+}
+
+/** Fields whose values differ between before and after (bookkeeping fields left out). */
+function changedFields(before: unknown, after: unknown): string[] {
+  if (!isObject(before) || !isObject(after)) return [];
+  const skip = new Set(['version', 'updatedAt', 'createdAt']);
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => !skip.has(k) && JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A human name for the record: school code + name, a username, the name tried at a failed sign-in. */
+function recordName(entry: AuditEntry): string | null {
+  const state = isObject(entry.after) ? entry.after : isObject(entry.before) ? entry.before : null;
+  if (state) {
+    if (typeof state.code === 'string' && typeof state.name === 'string') return `${state.code} ${state.name}`;
+    if (typeof state.username === 'string') return state.username;
+    if (typeof state.name === 'string') return state.name;
+  }
+  if (isObject(entry.meta) && typeof entry.meta.username === 'string') return entry.meta.username;
+  return null;
+}
+
+function Details(props: { entry: AuditEntry }) {
+  const { t } = useT();
+  const { before, after, meta } = props.entry;
+  const has = (v: unknown) => v !== undefined && v !== null;
+  if (!has(before) && !has(after) && !(isObject(meta) && Object.keys(meta).length > 0)) {
+    return <span class="muted">{t('common.none')}</span>;
+  }
+  const changed = changedFields(before, after);
+  return (
+    <details class="audit-details" data-testid="audit-details">
+      <summary>
+        {changed.length > 0
+          ? t('audit.changed', { fields: changed.join(', ') })
+          : has(before) || has(after)
+            ? t('audit.showDetails')
+            : t('audit.details')}
+      </summary>
+      <div class="diff">
+        {has(before) || has(after) ? (
+          <>
+            <div>
+              <h3>{t('audit.before')}</h3>
+              <pre data-testid="audit-before">{json(before, t('audit.noData'))}</pre>
+            </div>
+            <div>
+              <h3>{t('audit.after')}</h3>
+              <pre data-testid="audit-after">{json(after, t('audit.noData'))}</pre>
+            </div>
+          </>
+        ) : null}
+        {has(meta) ? (
+          <div>
+            <h3>{t('audit.meta')}</h3>
+            <pre data-testid="audit-meta">{json(meta, t('audit.noData'))}</pre>
+          </div>
+        ) : null}
+      </div>
+    </details>
   );
 }
 

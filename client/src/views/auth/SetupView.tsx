@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api, isApiError } from '../../api/client.ts';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../../api/types.ts';
+import { accountLimits, PASSWORD_MAX, PASSWORD_MIN } from '../../api/types.ts';
 import { Alert, ErrorAlert, Field, fieldErrorsFrom, PageTitle } from '../../components/ui.tsx';
 import { useT } from '../../i18n/index.ts';
-import { confirmProblem, passwordProblem } from './passwords.ts';
+import { confirmProblem, passwordProblem, usernameProblem } from './passwords.ts';
 
 type Errors = Partial<Record<'username' | 'displayName' | 'password' | 'confirm', string>>;
 
@@ -20,7 +20,8 @@ export function SetupView(props: { onDone: () => Promise<void>; onAlreadySetUp: 
 
   const validate = (): Errors => {
     const next: Errors = {};
-    if (!username.trim()) next.username = t('validation.required');
+    const name = usernameProblem(username);
+    if (name) next.username = name;
     if (!displayName.trim()) next.displayName = t('validation.required');
     const pw = passwordProblem(password);
     if (pw) next.password = pw;
@@ -72,6 +73,7 @@ export function SetupView(props: { onDone: () => Promise<void>; onAlreadySetUp: 
                 autocomplete="username"
                 autocapitalize="none"
                 spellcheck={false}
+                maxLength={accountLimits.usernameMax}
                 value={username}
                 onInput={(e) => setUsername(e.currentTarget.value)}
               />
@@ -84,6 +86,7 @@ export function SetupView(props: { onDone: () => Promise<void>; onAlreadySetUp: 
                 name="displayName"
                 data-testid="setup-display-name"
                 autocomplete="name"
+                maxLength={accountLimits.displayNameMax}
                 value={displayName}
                 onInput={(e) => setDisplayName(e.currentTarget.value)}
               />

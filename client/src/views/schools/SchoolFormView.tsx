@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, isApiError } from '../../api/client.ts';
-import { SETTINGS, type School, type SchoolInput, type Setting } from '../../api/types.ts';
+import { accountLimits, SETTINGS, type School, type SchoolInput, type Setting } from '../../api/types.ts';
 import { ConflictNotice, conflictCurrent } from '../../components/Conflict.tsx';
 import { Alert, ErrorAlert, Field, fieldErrorsFrom, Link, Loading, PageTitle } from '../../components/ui.tsx';
 import { setFlash } from '../../flash.ts';
@@ -162,7 +162,14 @@ export function SchoolFormView(props: { schoolId: string | null }) {
       <p class="breadcrumb">
         <Link href="/schools">← {t('schools.title')}</Link>
       </p>
-      <PageTitle>{title}</PageTitle>
+      <div class="page-head">
+        <PageTitle>{title}</PageTitle>
+        {school ? (
+          <Link href={`/audit?entity=school&entityId=${encodeURIComponent(school.id)}`} testid="school-history">
+            {t('audit.history')}
+          </Link>
+        ) : null}
+      </div>
       {notice ? <Alert kind="success">{notice}</Alert> : null}
       {conflict ? (
         <ConflictNotice
@@ -187,6 +194,7 @@ export function SchoolFormView(props: { schoolId: string | null }) {
               {...c}
               name="name"
               data-testid="school-name"
+              maxLength={accountLimits.schoolNameMax}
               value={form.name}
               onInput={(e) => set('name', e.currentTarget.value)}
             />
@@ -199,6 +207,7 @@ export function SchoolFormView(props: { schoolId: string | null }) {
                 {...c}
                 name="region"
                 data-testid="school-region"
+                maxLength={accountLimits.regionMax}
                 value={form.region}
                 onInput={(e) => set('region', e.currentTarget.value)}
               />
@@ -210,6 +219,7 @@ export function SchoolFormView(props: { schoolId: string | null }) {
                 {...c}
                 name="county"
                 data-testid="school-county"
+                maxLength={accountLimits.regionMax}
                 value={form.county}
                 onInput={(e) => set('county', e.currentTarget.value)}
               />

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, isApiError } from '../../api/client.ts';
 import {
+  accountLimits,
   LOCALES,
   PASSWORD_MAX,
   PASSWORD_MIN,
@@ -17,7 +18,7 @@ import { setFlash } from '../../flash.ts';
 import { LANGUAGES, useT } from '../../i18n/index.ts';
 import { navigate } from '../../router.ts';
 import { useSession } from '../../session.ts';
-import { confirmProblem, passwordProblem } from '../auth/passwords.ts';
+import { confirmProblem, passwordProblem, usernameProblem } from '../auth/passwords.ts';
 
 interface Form {
   username: string;
@@ -107,7 +108,10 @@ export function UserFormView(props: { userId: string | null }) {
 
   const validate = (): Errors => {
     const next: Errors = {};
-    if (!editing && !form.username.trim()) next.username = t('validation.required');
+    if (!editing) {
+      const name = usernameProblem(form.username);
+      if (name) next.username = name;
+    }
     if (!form.displayName.trim()) next.displayName = t('validation.required');
     if (form.role !== 'admin' && form.schoolIds.length === 0) next.schoolIds = t('validation.schoolRequired');
     if (!editing || form.password || form.confirm) {
@@ -201,7 +205,14 @@ export function UserFormView(props: { userId: string | null }) {
       <p class="breadcrumb">
         <Link href="/users">← {t('users.title')}</Link>
       </p>
-      <PageTitle>{title}</PageTitle>
+      <div class="page-head">
+        <PageTitle>{title}</PageTitle>
+        {user ? (
+          <Link href={`/audit?entity=user&entityId=${encodeURIComponent(user.id)}`} testid="user-history">
+            {t('audit.history')}
+          </Link>
+        ) : null}
+      </div>
       {notice ? <Alert kind="success">{notice}</Alert> : null}
       {conflict ? (
         <ConflictNotice
@@ -236,6 +247,7 @@ export function UserFormView(props: { userId: string | null }) {
                 autocapitalize="none"
                 spellcheck={false}
                 readOnly={editing}
+                maxLength={accountLimits.usernameMax}
                 value={form.username}
                 onInput={(e) => set('username', e.currentTarget.value)}
               />
@@ -248,6 +260,7 @@ export function UserFormView(props: { userId: string | null }) {
                 name="displayName"
                 data-testid="user-display-name"
                 autocomplete="off"
+                maxLength={accountLimits.displayNameMax}
                 value={form.displayName}
                 onInput={(e) => set('displayName', e.currentTarget.value)}
               />
@@ -261,6 +274,7 @@ export function UserFormView(props: { userId: string | null }) {
                 {...c}
                 name="role"
                 data-testid="user-role"
+                disabled={isSelf}
                 value={form.role}
                 onChange={(e) => set('role', e.currentTarget.value as Role)}
               >

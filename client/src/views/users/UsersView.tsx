@@ -1,13 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/client.ts';
 import type { School, User } from '../../api/types.ts';
-import { Alert, ErrorAlert, Link, Loading, PageTitle } from '../../components/ui.tsx';
+import { Alert, ErrorAlert, formatDateTime, Link, Loading, PageTitle } from '../../components/ui.tsx';
 import { takeFlash } from '../../flash.ts';
 import { useT } from '../../i18n/index.ts';
 import { useSession } from '../../session.ts';
 
 export function UsersView() {
-  const { t } = useT();
+  const { t, lng } = useT();
   const { user: me } = useSession();
   const [users, setUsers] = useState<User[] | null>(null);
   const [schools, setSchools] = useState<Map<string, School>>(new Map());
@@ -52,6 +52,7 @@ export function UsersView() {
                 <th scope="col">{t('users.role')}</th>
                 <th scope="col">{t('users.schools')}</th>
                 <th scope="col">{t('users.status')}</th>
+                <th scope="col">{t('users.lastLogin')}</th>
               </tr>
             </thead>
             <tbody>
@@ -91,6 +92,13 @@ export function UsersView() {
                     >
                       {user.active ? t('users.statusActive') : t('users.statusInactive')}
                     </span>
+                  </td>
+                  <td data-label={t('users.lastLogin')} class="nowrap">
+                    {user.lastLoginAt ? (
+                      <time dateTime={user.lastLoginAt}>{formatDateTime(user.lastLoginAt, lng)}</time>
+                    ) : (
+                      <span class="muted">{t('users.never')}</span>
+                    )}
                   </td>
                 </tr>
               ))}
