@@ -12,6 +12,7 @@ import type { Config } from './config.ts';
 import { connectDatabase, disconnectDatabase } from './db/connection.ts';
 import { provisionDatabase, type ProvisionedDatabase } from './db/provision.ts';
 import { createLogger } from './lib/logger.ts';
+import { deleteExpiredIdempotencyKeys } from './lib/idempotency.ts';
 import { deleteExpiredSessions } from './modules/auth/sessions.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -74,8 +75,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   const { port } = server.address() as AddressInfo;
 
+  // Periodic deletes instead of TTL indexes, which FerretDB lacks (shared/DESIGN.md §2 rule 3).
   const cleanup = setInterval(() => {
     deleteExpiredSessions().catch((err: unknown) => logger.warn({ err }, 'session clean-up failed'));
+    deleteExpiredIdempotencyKeys().catch((err: unknown) => logger.warn({ err }, 'idempotency-key clean-up failed'));
   }, 10 * 60 * 1000);
   cleanup.unref();
 

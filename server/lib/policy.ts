@@ -9,13 +9,48 @@ export type Permission =
   | 'school:read'
   | 'school:manage'
   | 'user:manage'
-  | 'audit:read';
+  | 'audit:read'
+  /** Roster with names (teachers and counsellors of the school; never researchers). */
+  | 'child:read'
+  | 'child:write'
+  | 'group:read'
+  | 'group:write'
+  | 'programme:read'
+  | 'programme:write'
+  /** Session log and attendance register. */
+  | 'session:read'
+  | 'session:write'
+  /** Dose summaries and the delivery dashboard (attendance-derived, no scores). */
+  | 'delivery:read'
+  | 'instrument:read'
+  | 'instrument:manage'
+  /** Questionnaire answers and scores with names: counsellors only (and admins). */
+  | 'assessment:read'
+  | 'assessment:write'
+  /** De-identified results and statistics. */
+  | 'results:read'
+  | 'export:create';
+
+const all: Permission[] = [
+  'school:read', 'school:manage', 'user:manage', 'audit:read', 'child:read', 'child:write', 'group:read', 'group:write',
+  'programme:read', 'programme:write', 'session:read', 'session:write', 'delivery:read', 'instrument:read',
+  'instrument:manage', 'assessment:read', 'assessment:write', 'results:read', 'export:create',
+];
 
 const grants: Record<Role, ReadonlySet<Permission>> = {
-  admin: new Set<Permission>(['school:read', 'school:manage', 'user:manage', 'audit:read']),
-  pe_teacher: new Set<Permission>(['school:read']),
-  counsellor: new Set<Permission>(['school:read']),
-  researcher: new Set<Permission>(['school:read']),
+  admin: new Set<Permission>(all),
+  // PE teachers run the programmes: roster, groups, plans, sessions, attendance; never scores.
+  pe_teacher: new Set<Permission>([
+    'school:read', 'child:read', 'child:write', 'group:read', 'group:write', 'programme:read', 'programme:write',
+    'session:read', 'session:write', 'delivery:read',
+  ]),
+  // Counsellors enter and read questionnaires and see attendance for their worklist.
+  counsellor: new Set<Permission>([
+    'school:read', 'child:read', 'child:write', 'group:read', 'programme:read', 'session:read', 'delivery:read',
+    'instrument:read', 'assessment:read', 'assessment:write',
+  ]),
+  // Researchers see de-identified results and exports only: no names, no raw registers.
+  researcher: new Set<Permission>(['school:read', 'programme:read', 'delivery:read', 'instrument:read', 'results:read', 'export:create']),
 };
 
 export interface Actor {

@@ -1,0 +1,32 @@
+// A child on a school's roster. `code` is the pseudonymous identifier used everywhere a
+// researcher looks; `displayName` is seen by teachers and counsellors of the school only.
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { caregivers, leftBehindStatuses, sexes } from '../../../shared/schemas/child.ts';
+
+const childSchema = new Schema(
+  {
+    schoolId: { type: Schema.Types.ObjectId, required: true, index: true },
+    /** Pseudonymous code, generated per school, stable and never reused (e.g. S001-0042). */
+    code: { type: String, required: true, unique: true },
+    displayName: { type: String, required: true, maxlength: 80 },
+    sex: { type: String, enum: sexes, required: true },
+    birthYear: { type: Number, required: true },
+    birthMonth: { type: Number, required: true, min: 1, max: 12 },
+    grade: { type: Number, required: true, min: 1, max: 12 },
+    className: { type: String, default: '', maxlength: 40 },
+    leftBehindStatus: { type: String, enum: leftBehindStatuses, required: true },
+    monthsSinceSeparation: { type: Number, default: null },
+    caregiver: { type: String, enum: caregivers, required: true },
+    boarding: { type: Boolean, default: false },
+    /** yyyy-MM-dd; required before any questionnaire answer is stored (PIPL: guardian consent for under-14s). */
+    guardianConsentDate: { type: String, default: null },
+    childAssent: { type: Boolean, default: false },
+    active: { type: Boolean, default: true },
+    version: { type: Number, default: 0 },
+  },
+  { timestamps: true, versionKey: false },
+);
+childSchema.index({ schoolId: 1, displayName: 1 });
+
+export type ChildDoc = InferSchemaType<typeof childSchema> & { _id: mongoose.Types.ObjectId };
+export const Child = mongoose.model('Child', childSchema, 'children');

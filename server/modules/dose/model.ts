@@ -1,0 +1,44 @@
+// Per-child dose summary of a programme (computed pattern): recomputed from the group's sessions
+// after every register save, idempotently, so reports read O(children), never O(attendance marks).
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+const weekSchema = new Schema(
+  {
+    /** Programme week number, 1-based. */
+    week: { type: Number, required: true },
+    scheduled: { type: Number, required: true },
+    attended: { type: Number, required: true },
+    aerobicMinutes: { type: Number, required: true },
+    qualifying: { type: Number, required: true },
+  },
+  { _id: false },
+);
+
+const doseSummarySchema = new Schema(
+  {
+    /** `${programmeId}:${childId}` — one summary per child and programme; upserts are idempotent. */
+    _id: { type: String, required: true },
+    programmeId: { type: Schema.Types.ObjectId, required: true, index: true },
+    childId: { type: Schema.Types.ObjectId, required: true, index: true },
+    schoolId: { type: Schema.Types.ObjectId, required: true, index: true },
+    groupIds: { type: [Schema.Types.ObjectId], default: [] },
+    asOf: { type: String, required: true },
+    sessionsScheduled: { type: Number, required: true },
+    sessionsAttended: { type: Number, required: true },
+    /** null when no session was scheduled while a member. */
+    attendanceRate: { type: Number, default: null },
+    aerobicMinutes: { type: Number, required: true },
+    qualifyingSessions: { type: Number, required: true },
+    qualifyingWeeks: { type: Number, required: true },
+    longestGapDays: { type: Number, default: null },
+    lastAttendedOn: { type: String, default: null },
+    weekly: { type: [weekSchema], default: [] },
+    /** The child's checks from shared/ (status + explanation), stored for the worklist and reports. */
+    checks: { type: Schema.Types.Mixed, default: [] },
+    computedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+export type DoseSummaryDoc = InferSchemaType<typeof doseSummarySchema>;
+export const DoseSummary = mongoose.model('DoseSummary', doseSummarySchema, 'dose_summaries');
