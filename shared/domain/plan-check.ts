@@ -1,0 +1,164 @@
+// Live check of a programme plan against an evidence profile (DESIGN §3). One check per threshold
+// the profile defines; a threshold the profile lacks gives no check.
+import type { EvidenceProfile } from '../schemas/evidence.ts';
+import type { ProgrammePlan } from '../schemas/programme.ts';
+import { ACTIVITY_CATALOG, findActivity, type Activity } from './activities.ts';
+import { makeCheck, fmt, plural, type Check } from './check.ts';
+import { atLeast, type IntensityLevel } from './intensity.ts';
+
+/** Minutes of one planned session by kind (template activity blocks). */
+export function plannedSessionMinutes(plan: ProgrammePlan, minIntensity: IntensityLevel = 'moderate', catalog: readonly Activity[] = ACTIVITY_CATALOG) {
+  let total = 0;
+  let aerobic = 0;
+  let aerobicAtIntensity = 0;
+  let mvpa = 0;
+  let vigorous = 0;
+  const unknown: string[] = [];
+  for (const b of plan.activityBlocks) {
+    total += b.minutes;
+    const a = findActivity(b.activityCode, catalog);
+    if (!a) unknown.push(b.activityCode);
+    if (atLeast(b.targetIntensity, 'moderate')) mvpa += b.minutes;
+    if (b.targetIntensity === 'vigorous') vigorous += b.minutes;
+    if (a?.type === 'aerobic') {
+      aerobic += b.minutes;
+      if (atLeast(b.targetIntensity, minIntensity)) aerobicAtIntensity += b.minutes;
+    }
+  }
+  return { total, aerobic, aerobicAtIntensity, mvpa, vigorous, unknown };
+}
+
+/** Longest gap in days between consecutive planned weekdays, wrapping round the week. */
+export function longestPlannedGap(weekdays: readonly number[]): number | null {
+  const days = [...new Set(weekdays)].sort((a, b) => a - b);
+  if (days.length === 0) return null;
+  let longest = 7 - (days[days.length - 1] as number) + (days[0] as number);
+  for (let i = 1; i < days.length; i++) longest = Math.max(longest, (days[i] as number) - (days[i - 1] as number));
+  return longest;
+}
+
+export function checkPlan(plan: ProgrammePlan, profile: EvidenceProfile, catalog: readonly Activity[] = ACTIVITY_CATALOG): Check[] {
+  const t = profile.thresholds;
+  const checks: Check[] = [];
+  const minIntensity = t.minIntensity?.value ?? 'moderate';
+  const mins = plannedSessionMinutes(plan, minIntensity, catalog);
+  const slots = plan.weeklyPattern;
+  const noBlocks = plan.activityBlocks.length === 0;
+  const unknownNote = mins.unknown.length > 0 ? ` (not in the activity list, counted as not aerobic: ${mins.unknown.join(', ')})` : '';
+
+  if (t.minWeeks) {
+    const min = t.minWeeks.value;
+    const ok = plan.plannedWeeks >= min;
+    checks.push(
+      makeCheck('duration', t.minWeeks, ok ? 'pass' : 'fail', plan.plannedWeeks,
+        ok ? `${plural(plan.plannedWeeks, 'week')} planned ≥ ${min} ✓` : `${plural(plan.plannedWeeks, 'week')} planned — below ${min}; plan at least ${min} weeks`,
+        ok ? 'check.duration.plan.pass' : 'check.duration.plan.fail', { planned: plan.plannedWeeks, min }, 'planned'),
+    );
+  }
+
+  if (t.minSessionMinutes) {
+    const min = t.minSessionMinutes.value;
+    if (slots.length === 0) {
+      checks.push(makeCheck('session-length', t.minSessionMinutes, 'insufficient-data', null, 'No weekly sessions planned yet', 'check.sessionLength.plan.noSlots', { min }, 'planned'));
+    } else {
+      const short = slots.filter((s) => s.minutes < min);
+      const shortest = Math.min(...slots.map((s) => s.minutes));
+      const shortMinutes = [...new Set(short.map((s) => s.minutes))].sort((a, b) => a - b).join('/');
+      checks.push(
+        makeCheck('session-length', t.minSessionMinutes, short.length === 0 ? 'pass' : 'fail', shortest,
+          short.length === 0
+            ? `All ${slots.length} weekly sessions are ${min} minutes or longer ✓`
+            : `${short.length} of ${slots.length} weekly sessions ${short.length === 1 ? 'is' : 'are'} ${shortMinutes} minutes — below ${min}`,
+          short.length === 0 ? 'check.sessionLength.plan.pass' : 'check.sessionLength.plan.fail',
+          { short: short.length, total: slots.length, minutes: shortMinutes, min }, 'planned'),
+      );
+    }
+    // Aerobic minutes at the profile's intensity per session: what makes a session qualify.
+    if (noBlocks) {
+      checks.push(makeCheck('aerobic-minutes', t.minSessionMinutes, 'insufficient-data', null, 'No activities planned yet — add what the children will do', 'check.aerobicMinutes.plan.noBlocks', { min }, 'planned'));
+    } else {
+      const q = mins.aerobicAtIntensity;
+      const shortest = slots.length > 0 ? Math.min(...slots.map((s) => s.minutes)) : null;
+      const overrun = shortest !== null && mins.total > shortest;
+      let status: Check['status'] = q >= min ? 'pass' : 'fail';
+      let explanation =
+        q >= min
+          ? `Each session plans ${q} aerobic minutes at ${minIntensity} or higher ≥ ${min} ✓`
+          : `Only ${q} of the ${mins.total} planned minutes are aerobic at ${minIntensity} or higher — below ${min}${unknownNote}`;
+      if (q >= min && overrun) {
+        status = shortest !== null && shortest >= min ? 'at-risk' : 'fail';
+        explanation = `The activities add up to ${mins.total} minutes but the shortest session is ${shortest} minutes — the aerobic part may be cut below ${min}`;
+      }
+      checks.push(makeCheck('aerobic-minutes', t.minSessionMinutes, status, q, explanation, `check.aerobicMinutes.plan.${status}`,
+        { minutes: q, total: mins.total, min, intensity: minIntensity }, 'planned'));
+    }
+  }
+
+  if (t.minAerobicSharePercent) {
+    const min = t.minAerobicSharePercent.value;
+    if (noBlocks || mins.total === 0) {
+      checks.push(makeCheck('aerobic-share', t.minAerobicSharePercent, 'insufficient-data', null, 'No activities planned yet', 'check.aerobicShare.plan.noBlocks', { min }, 'planned'));
+    } else {
+      const share = (100 * mins.aerobic) / mins.total;
+      const ok = share >= min;
+      checks.push(makeCheck('aerobic-share', t.minAerobicSharePercent, ok ? 'pass' : 'fail', share,
+        ok ? `${fmt(share)} % of planned minutes are aerobic ≥ ${min} % ✓` : `Only ${fmt(share)} % of planned minutes are aerobic — below ${min} %; swap in running, rope skipping, football or similar${unknownNote}`,
+        ok ? 'check.aerobicShare.plan.pass' : 'check.aerobicShare.plan.fail', { share: fmt(share), min }, 'planned'));
+    }
+  }
+
+  if (t.minSessionsPerWeek) {
+    const min = t.minSessionsPerWeek.value;
+    const n = slots.length;
+    const ok = n >= min;
+    checks.push(makeCheck('frequency', t.minSessionsPerWeek, n === 0 ? 'insufficient-data' : ok ? 'pass' : 'fail', n,
+      n === 0 ? 'No weekly sessions planned yet' : ok ? `${plural(n, 'session')} a week ≥ ${min} ✓` : `${plural(n, 'session')} a week — below ${min}${t.minSessionsPerWeek.isProductDefault ? ' (product default)' : ''}`,
+      n === 0 ? 'check.frequency.plan.noSlots' : ok ? 'check.frequency.plan.pass' : 'check.frequency.plan.fail', { planned: n, min }, 'planned'));
+  }
+
+  if (t.maxGapDays) {
+    const max = t.maxGapDays.value;
+    const gap = longestPlannedGap(slots.map((s) => s.weekday));
+    if (gap === null) {
+      checks.push(makeCheck('longest-gap', t.maxGapDays, 'insufficient-data', null, 'No weekly sessions planned yet', 'check.longestGap.plan.noSlots', { max }, 'planned'));
+    } else {
+      const ok = gap <= max;
+      checks.push(makeCheck('longest-gap', t.maxGapDays, ok ? 'pass' : 'fail', gap,
+        ok ? `Longest planned gap ${plural(gap, 'day')} ≤ ${max} ✓` : `Longest planned gap ${plural(gap, 'day')} — more than ${max}`,
+        ok ? 'check.longestGap.plan.pass' : 'check.longestGap.plan.fail', { gap, max }, 'planned'));
+    }
+  }
+
+  if (t.minDailyMvpaMinutes) {
+    const min = t.minDailyMvpaMinutes.value;
+    if (slots.length === 0 || noBlocks) {
+      checks.push(makeCheck('daily-mvpa', t.minDailyMvpaMinutes, 'insufficient-data', null, 'Add weekly sessions and activities to see the daily average', 'check.dailyMvpa.plan.noData', { min }, 'planned'));
+    } else {
+      // Each slot delivers at most its own length of the template's moderate-or-harder minutes.
+      const weekly = slots.reduce((acc, s) => acc + Math.min(s.minutes, mins.mvpa), 0);
+      const perDay = weekly / 7;
+      const ok = perDay >= min;
+      checks.push(makeCheck('daily-mvpa', t.minDailyMvpaMinutes, ok ? 'pass' : 'fail', perDay,
+        ok
+          ? `The programme gives about ${fmt(perDay)} moderate-to-vigorous minutes a day ≥ ${min} ✓`
+          : `The programme gives about ${fmt(perDay)} moderate-to-vigorous minutes a day; ${min} are recommended — the rest must come from PE lessons, play and getting to school`,
+        ok ? 'check.dailyMvpa.plan.pass' : 'check.dailyMvpa.plan.fail', { perDay: fmt(perDay), min }, 'planned'));
+    }
+  }
+
+  if (t.minVigorousDaysPerWeek) {
+    const min = t.minVigorousDaysPerWeek.value;
+    const days = mins.vigorous > 0 ? new Set(slots.map((s) => s.weekday)).size : 0;
+    const ok = days >= min;
+    checks.push(makeCheck('vigorous-days', t.minVigorousDaysPerWeek, slots.length === 0 ? 'insufficient-data' : ok ? 'pass' : 'fail', days,
+      slots.length === 0
+        ? 'No weekly sessions planned yet'
+        : ok
+          ? `Vigorous activity on ${plural(days, 'day')} a week ≥ ${min} ✓`
+          : mins.vigorous === 0
+            ? `No vigorous activity planned; ${min} days a week are recommended`
+            : `Vigorous activity on ${plural(days, 'day')} a week — below ${min}`,
+      slots.length === 0 ? 'check.vigorousDays.plan.noSlots' : ok ? 'check.vigorousDays.plan.pass' : 'check.vigorousDays.plan.fail', { days, min }, 'planned'));
+  }
+  return checks;
+}
