@@ -106,6 +106,9 @@ export const en = {
     loadTheirs: 'Load the current version',
     keepMine: 'Keep my edits',
     kept: 'Your edits are kept. Save again to replace the other version.',
+    field: 'Field',
+    theirs: 'Their version',
+    mine: 'Your edit',
   },
   home: {
     title: 'Welcome, {{name}}',
@@ -173,6 +176,7 @@ export const en = {
     allSchools: 'All schools (administrator)',
     noSchoolsYet: 'No schools exist yet. Create a school first.',
     filterSchools: 'Filter schools',
+    selectedCount: '{{count}} selected',
     active: 'Active',
     activeHint: 'Inactive users cannot sign in.',
     status: 'Status',

@@ -106,6 +106,9 @@ export const zhCN: Messages = {
     loadTheirs: '载入当前版本',
     keepMine: '保留我的修改',
     kept: '已保留您的修改。再次保存将替换对方的版本。',
+    field: '字段',
+    theirs: '对方的版本',
+    mine: '您的修改',
   },
   home: {
     title: '欢迎，{{name}}',
@@ -173,6 +176,7 @@ export const zhCN: Messages = {
     allSchools: '全部学校（管理员）',
     noSchoolsYet: '还没有学校，请先创建学校。',
     filterSchools: '筛选学校',
+    selectedCount: '已选 {{count}} 所',
     active: '启用',
     activeHint: '停用的用户无法登录。',
     status: '状态',

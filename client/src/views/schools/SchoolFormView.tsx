@@ -173,6 +173,14 @@ export function SchoolFormView(props: { schoolId: string | null }) {
       {notice ? <Alert kind="success">{notice}</Alert> : null}
       {conflict ? (
         <ConflictNotice
+          differences={(['name', 'region', 'county', 'setting', 'timeZone'] as const)
+            .map((key) => {
+              const theirs = toForm(conflict)[key];
+              const mine = form[key];
+              const show = (v: string) => (key === 'setting' && v ? t(`setting.${v as Setting}`) : v);
+              return { label: t(`schools.${key}`), theirs: show(theirs), mine: show(mine) };
+            })
+            .filter((d) => d.theirs !== d.mine)}
           onLoadTheirs={() => {
             setSchool(conflict);
             setForm(toForm(conflict));

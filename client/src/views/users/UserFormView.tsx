@@ -15,7 +15,7 @@ import {
 import { ConflictNotice, conflictCurrent } from '../../components/Conflict.tsx';
 import { Alert, ErrorAlert, Field, fieldErrorsFrom, Link, Loading, PageTitle } from '../../components/ui.tsx';
 import { setFlash } from '../../flash.ts';
-import { LANGUAGES, useT } from '../../i18n/index.ts';
+import { i18next, LANGUAGES, useT } from '../../i18n/index.ts';
 import { navigate } from '../../router.ts';
 import { useSession } from '../../session.ts';
 import { confirmProblem, passwordProblem, usernameProblem } from '../auth/passwords.ts';
@@ -216,6 +216,7 @@ export function UserFormView(props: { userId: string | null }) {
       {notice ? <Alert kind="success">{notice}</Alert> : null}
       {conflict ? (
         <ConflictNotice
+          differences={userDifferences(conflict, form, schools, t)}
           onLoadTheirs={() => {
             setUser(conflict);
             setForm(toForm(conflict));
@@ -335,6 +336,9 @@ export function UserFormView(props: { userId: string | null }) {
                   {t('users.noSchoolsYet')} <Link href="/schools/new">{t('schools.new')}</Link>
                 </p>
               ) : null}
+              <p class="field-hint" aria-live="polite" data-testid="user-schools-selected">
+                {t('users.selectedCount', { count: form.schoolIds.length })}
+              </p>
               {schools.length > 8 ? (
                 <input
                   type="search"
@@ -444,4 +448,25 @@ export function UserFormView(props: { userId: string | null }) {
       </form>
     </section>
   );
+}
+
+/** What the other person's saved version has that differs from this form (passwords never shown). */
+function userDifferences(theirs: User, form: Form, schools: School[], t: typeof i18next.t) {
+  const schoolNames = (ids: string[]) =>
+    ids
+      .map((id) => schools.find((s) => s.id === id)?.code ?? id)
+      .sort()
+      .join(', ');
+  const rows = [
+    { label: t('field.displayName'), theirs: theirs.displayName, mine: form.displayName },
+    { label: t('users.role'), theirs: t(`role.${theirs.role}`), mine: t(`role.${form.role}`) },
+    { label: t('users.schools'), theirs: schoolNames(theirs.schoolIds), mine: schoolNames(form.schoolIds) },
+    {
+      label: t('users.active'),
+      theirs: theirs.active ? t('common.yes') : t('common.no'),
+      mine: form.active ? t('common.yes') : t('common.no'),
+    },
+    { label: t('users.locale'), theirs: theirs.locale ?? '—', mine: form.locale || '—' },
+  ];
+  return rows.filter((r) => r.theirs !== r.mine);
 }
