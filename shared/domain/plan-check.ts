@@ -59,7 +59,7 @@ export function checkPlan(plan: ProgrammePlan, profile: EvidenceProfile, catalog
   if (t.minSessionMinutes) {
     const min = t.minSessionMinutes.value;
     if (slots.length === 0) {
-      checks.push(makeCheck('session-length', t.minSessionMinutes, 'insufficient-data', null, 'No weekly sessions planned yet', 'check.sessionLength.plan.noSlots', { min }, 'planned'));
+      checks.push(makeCheck('session-length', t.minSessionMinutes, 'insufficient-data', null, 'No weekly sessions planned yet', 'check.session-length.plan.noSlots', { min }, 'planned'));
     } else {
       const short = slots.filter((s) => s.minutes < min);
       const shortest = Math.min(...slots.map((s) => s.minutes));
@@ -69,13 +69,13 @@ export function checkPlan(plan: ProgrammePlan, profile: EvidenceProfile, catalog
           short.length === 0
             ? `All ${slots.length} weekly sessions are ${min} minutes or longer ✓`
             : `${short.length} of ${slots.length} weekly sessions ${short.length === 1 ? 'is' : 'are'} ${shortMinutes} minutes — below ${min}`,
-          short.length === 0 ? 'check.sessionLength.plan.pass' : 'check.sessionLength.plan.fail',
+          short.length === 0 ? 'check.session-length.plan.pass' : 'check.session-length.plan.fail',
           { short: short.length, total: slots.length, minutes: shortMinutes, min }, 'planned'),
       );
     }
     // Aerobic minutes at the profile's intensity per session: what makes a session qualify.
     if (noBlocks) {
-      checks.push(makeCheck('aerobic-minutes', t.minSessionMinutes, 'insufficient-data', null, 'No activities planned yet — add what the children will do', 'check.aerobicMinutes.plan.noBlocks', { min }, 'planned'));
+      checks.push(makeCheck('aerobic-minutes', t.minSessionMinutes, 'insufficient-data', null, 'No activities planned yet — add what the children will do', 'check.aerobic-minutes.plan.noBlocks', { min }, 'planned'));
     } else {
       const q = mins.aerobicAtIntensity;
       const shortest = slots.length > 0 ? Math.min(...slots.map((s) => s.minutes)) : null;
@@ -89,7 +89,7 @@ export function checkPlan(plan: ProgrammePlan, profile: EvidenceProfile, catalog
         status = shortest !== null && shortest >= min ? 'at-risk' : 'fail';
         explanation = `The activities add up to ${mins.total} minutes but the shortest session is ${shortest} minutes — the aerobic part may be cut below ${min}`;
       }
-      checks.push(makeCheck('aerobic-minutes', t.minSessionMinutes, status, q, explanation, `check.aerobicMinutes.plan.${status}`,
+      checks.push(makeCheck('aerobic-minutes', t.minSessionMinutes, status, q, explanation, `check.aerobic-minutes.plan.${status}`,
         { minutes: q, total: mins.total, min, intensity: minIntensity }, 'planned'));
     }
   }
@@ -97,13 +97,13 @@ export function checkPlan(plan: ProgrammePlan, profile: EvidenceProfile, catalog
   if (t.minAerobicSharePercent) {
     const min = t.minAerobicSharePercent.value;
     if (noBlocks || mins.total === 0) {
-      checks.push(makeCheck('aerobic-share', t.minAerobicSharePercent, 'insufficient-data', null, 'No activities planned yet', 'check.aerobicShare.plan.noBlocks', { min }, 'planned'));
+      checks.push(makeCheck('aerobic-share', t.minAerobicSharePercent, 'insufficient-data', null, 'No activities planned yet', 'check.aerobic-share.plan.noBlocks', { min }, 'planned'));
     } else {
       const share = (100 * mins.aerobic) / mins.total;
       const ok = share >= min;
       checks.push(makeCheck('aerobic-share', t.minAerobicSharePercent, ok ? 'pass' : 'fail', share,
         ok ? `${fmt(share)} % of planned minutes are aerobic ≥ ${min} % ✓` : `Only ${fmt(share)} % of planned minutes are aerobic — below ${min} %; swap in running, rope skipping, football or similar${unknownNote}`,
-        ok ? 'check.aerobicShare.plan.pass' : 'check.aerobicShare.plan.fail', { share: fmt(share), min }, 'planned'));
+        ok ? 'check.aerobic-share.plan.pass' : 'check.aerobic-share.plan.fail', { share: fmt(share), min }, 'planned'));
     }
   }
 
@@ -120,19 +120,19 @@ export function checkPlan(plan: ProgrammePlan, profile: EvidenceProfile, catalog
     const max = t.maxGapDays.value;
     const gap = longestPlannedGap(slots.map((s) => s.weekday));
     if (gap === null) {
-      checks.push(makeCheck('longest-gap', t.maxGapDays, 'insufficient-data', null, 'No weekly sessions planned yet', 'check.longestGap.plan.noSlots', { max }, 'planned'));
+      checks.push(makeCheck('longest-gap', t.maxGapDays, 'insufficient-data', null, 'No weekly sessions planned yet', 'check.longest-gap.plan.noSlots', { max }, 'planned'));
     } else {
       const ok = gap <= max;
       checks.push(makeCheck('longest-gap', t.maxGapDays, ok ? 'pass' : 'fail', gap,
         ok ? `Longest planned gap ${plural(gap, 'day')} ≤ ${max} ✓` : `Longest planned gap ${plural(gap, 'day')} — more than ${max}`,
-        ok ? 'check.longestGap.plan.pass' : 'check.longestGap.plan.fail', { gap, max }, 'planned'));
+        ok ? 'check.longest-gap.plan.pass' : 'check.longest-gap.plan.fail', { gap, max }, 'planned'));
     }
   }
 
   if (t.minDailyMvpaMinutes) {
     const min = t.minDailyMvpaMinutes.value;
     if (slots.length === 0 || noBlocks) {
-      checks.push(makeCheck('daily-mvpa', t.minDailyMvpaMinutes, 'insufficient-data', null, 'Add weekly sessions and activities to see the daily average', 'check.dailyMvpa.plan.noData', { min }, 'planned'));
+      checks.push(makeCheck('daily-mvpa', t.minDailyMvpaMinutes, 'insufficient-data', null, 'Add weekly sessions and activities to see the daily average', 'check.daily-mvpa.plan.noData', { min }, 'planned'));
     } else {
       // Each slot delivers at most its own length of the template's moderate-or-harder minutes.
       const weekly = slots.reduce((acc, s) => acc + Math.min(s.minutes, mins.mvpa), 0);
@@ -142,7 +142,7 @@ export function checkPlan(plan: ProgrammePlan, profile: EvidenceProfile, catalog
         ok
           ? `The programme gives about ${fmt(perDay)} moderate-to-vigorous minutes a day ≥ ${min} ✓`
           : `The programme gives about ${fmt(perDay)} moderate-to-vigorous minutes a day; ${min} are recommended — the rest must come from PE lessons, play and getting to school`,
-        ok ? 'check.dailyMvpa.plan.pass' : 'check.dailyMvpa.plan.fail', { perDay: fmt(perDay), min }, 'planned'));
+        ok ? 'check.daily-mvpa.plan.pass' : 'check.daily-mvpa.plan.fail', { perDay: fmt(perDay), min }, 'planned'));
     }
   }
 
@@ -158,7 +158,7 @@ export function checkPlan(plan: ProgrammePlan, profile: EvidenceProfile, catalog
           : mins.vigorous === 0
             ? `No vigorous activity planned; ${min} days a week are recommended`
             : `Vigorous activity on ${plural(days, 'day')} a week — below ${min}`,
-      slots.length === 0 ? 'check.vigorousDays.plan.noSlots' : ok ? 'check.vigorousDays.plan.pass' : 'check.vigorousDays.plan.fail', { days, min }, 'planned'));
+      slots.length === 0 ? 'check.vigorous-days.plan.noSlots' : ok ? 'check.vigorous-days.plan.pass' : 'check.vigorous-days.plan.fail', { days, min }, 'planned'));
   }
   return checks;
 }

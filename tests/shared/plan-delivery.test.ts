@@ -221,3 +221,26 @@ describe('sessionMinutes', () => {
     expect(programmeCalendar(programme, '2025-05-11')).toMatchObject({ running: false, completedWeeks: 10 });
   });
 });
+
+describe('week boundaries in the school time zone', () => {
+  it('when asOf comes from schoolToday at 23:59 Sunday vs 00:00 Monday (UTC+8), then the completed-week count moves exactly then', async () => {
+    const { schoolToday } = await import('../../shared/domain/dates.ts');
+    const sunday = schoolToday(new Date('2025-03-16T15:59:00Z')); // 23:59 Sunday in Shanghai
+    const monday = schoolToday(new Date('2025-03-16T16:00:00Z')); // 00:00 Monday
+    expect(checkGroupDelivery({ ...input, asOf: sunday }, 'G1').summary.completedWeeks).toBe(1);
+    expect(checkGroupDelivery({ ...input, asOf: monday }, 'G1').summary.completedWeeks).toBe(2);
+  });
+});
+
+describe('WHO 2020 delivery and intensity conflicts', () => {
+  it('when a session records RPE 8 but heart rate at a moderate level, then the conflict is counted and vigorous minutes are not credited', () => {
+    const s: Session = { id: 'x1', groupId: 'G1', date: '2025-03-03', status: 'held', activityBlocks: [{ activityCode: 'running', minutes: 30, rpe: 8, avgHeartRate: 135 }], register: [{ childId: 'c1', status: 'present' }] };
+    const d = computeChildDose({ programme, profile: who2020Profile, child: children[0]!, memberships, sessions: [s], asOf: '2025-03-10' });
+    // c1 is 10 on 2025-03-03: HRmax 201; 135/201 = 67 % → moderate; RPE 8 → vigorous → counted moderate
+    expect(d).toMatchObject({ intensityConflicts: 1, vigorousMinutes: 0, mvpaMinutes: 30, qualifyingSessions: 1 });
+    const g = checkGroupDelivery({ ...input, profile: who2020Profile, sessions: [s], asOf: '2025-03-10' }, 'G1');
+    // 30 MVPA minutes over 8 days
+    expect(g.checks.find((c) => c.id === 'daily-mvpa')).toMatchObject({ status: 'at-risk', value: 30 / 8 });
+    expect(g.checks.find((c) => c.id === 'vigorous-days')).toMatchObject({ status: 'at-risk', value: 0 });
+  });
+});
