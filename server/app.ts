@@ -9,10 +9,18 @@ import { describeDatabase, type DatabaseInfo } from './db/connection.ts';
 import type { DatabaseEngine } from './db/provision.ts';
 import { AppError } from './lib/errors.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
+import { assessmentRoutes } from './modules/assessments/routes.ts';
+import { instrumentRoutes } from './modules/instruments/routes.ts';
+import { waveRoutes } from './modules/waves/routes.ts';
+import { worklistRoutes } from './modules/worklist/routes.ts';
 import { loadActor, requireCsrf } from './modules/auth/middleware.ts';
 import { authRoutes } from './modules/auth/routes.ts';
+import { programmeRoutes } from './modules/programmes/routes.ts';
+import { scheduleRoutes } from './modules/schedule/routes.ts';
 import { schoolRoutes } from './modules/schools/routes.ts';
 import { userRoutes } from './modules/users/routes.ts';
+import { sessionRoutes } from './modules/sessions/routes.ts';
+import { deliveryRoutes } from './modules/delivery/routes.ts';
 
 export interface AppOptions {
   sessionSecret: string;
@@ -70,6 +78,14 @@ export function createApp(options: AppOptions) {
   app.use('/api/v1/schools', schoolRoutes());
   app.use('/api/v1/users', userRoutes());
   app.use('/api/v1/audit', auditRoutes());
+  app.use('/api/v1/instruments', instrumentRoutes());
+  app.use('/api/v1/assessments', assessmentRoutes());
+  app.use('/api/v1/programme-waves', waveRoutes());
+  app.use('/api/v1/worklist', worklistRoutes());
+  app.use('/api/v1/sessions', sessionRoutes());
+  app.use('/api/v1/delivery', deliveryRoutes());
+  app.use('/api/v1/programmes', programmeRoutes());
+  app.use('/api/v1/schedule', scheduleRoutes());
 
   app.use('/api', (req, _res, next) => {
     next(new AppError(404, 'not_found', `No API endpoint ${req.method} ${req.originalUrl.split("?")[0]}.`));

@@ -10,6 +10,10 @@ export const matrixFiles: Record<string, string> = {
   '/api/v1/schools': 'tests/api/access-matrix.test.ts',
   '/api/v1/users': 'tests/api/access-matrix.test.ts',
   '/api/v1/audit': 'tests/api/access-matrix.test.ts',
+  '/api/v1/sessions': 'tests/api/sessions.test.ts',
+  '/api/v1/delivery': 'tests/api/delivery.test.ts',
+  '/api/v1/programmes': 'tests/api/programmes.test.ts',
+  '/api/v1/schedule': 'tests/api/schedule.test.ts',
 };
 
 describe('route ownership', () => {

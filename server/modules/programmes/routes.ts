@@ -1,0 +1,25 @@
+// /api/v1/programmes: plan a programme; every answer carries the plan check (shared/domain/plan-check.ts).
+import { Router } from 'express';
+import { idParamsSchema } from '../../../shared/schemas/accounts.ts';
+import { createProgrammeSchema, listProgrammesQuerySchema, updateProgrammeSchema } from '../../../shared/schemas/programmes-api.ts';
+import { mount, route } from '../../lib/route.ts';
+import { createProgramme, deleteProgramme, getProgramme, listProgrammes, updateProgramme } from './service.ts';
+
+export function programmeRoutes(): Router {
+  const router = Router();
+  mount(router, '/api/v1/programmes', [
+    route({ method: 'get', path: '/', access: 'programme:read', query: listProgrammesQuerySchema, handle: ({ actor, query }) => listProgrammes(actor, query) }),
+    route({ method: 'post', path: '/', access: 'programme:write', body: createProgrammeSchema, status: 201, handle: ({ actor, body }) => createProgramme(actor, body) }),
+    route({ method: 'get', path: '/:id', access: 'programme:read', params: idParamsSchema, handle: ({ actor, params }) => getProgramme(actor, params.id) }),
+    route({
+      method: 'patch',
+      path: '/:id',
+      access: 'programme:write',
+      params: idParamsSchema,
+      body: updateProgrammeSchema,
+      handle: ({ actor, params, body }) => updateProgramme(actor, params.id, body),
+    }),
+    route({ method: 'delete', path: '/:id', access: 'programme:write', params: idParamsSchema, handle: ({ actor, params }) => deleteProgramme(actor, params.id) }),
+  ]);
+  return router;
+}

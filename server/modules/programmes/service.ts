@@ -1,0 +1,168 @@
+// Programmes: the plan a PE teacher makes (groups, arm, weeks, weekly pattern, activities) checked
+// against an evidence profile. Every answer carries the plan check computed by shared/ — the same
+// function the form runs live — so the server and the form never disagree.
+import mongoose from 'mongoose';
+import { BUILT_IN_PROFILES, seedReviewProfile } from '../../../shared/domain/evidence.ts';
+import { checkPlan } from '../../../shared/domain/plan-check.ts';
+import { DEFAULT_SCHOOL_TIME_ZONE, programmeEndDate } from '../../../shared/domain/schedule.ts';
+import type { CreateProgrammeInput, UpdateProgrammeInput } from '../../../shared/schemas/programmes-api.ts';
+import { AppError, conflict, forbidden, notFound, versionConflict } from '../../lib/errors.ts';
+import { authorize, canReachSchool, schoolScope, type Actor } from '../../lib/policy.ts';
+import { recordAudit } from '../audit/service.ts';
+import { Group, type GroupDoc } from '../groups/model.ts';
+import { authorizeProgramme, syncProgrammeSchedule, type ScheduleSummary } from '../schedule/service.ts';
+import { School } from '../schools/model.ts';
+import { Session } from '../sessions/model.ts';
+import { Programme, type ProgrammeDoc } from './model.ts';
+
+export function evidenceProfile(id: string) {
+  return BUILT_IN_PROFILES.find((p) => p.id === id) ?? seedReviewProfile;
+}
+
+export function toProgrammeJson(p: ProgrammeDoc) {
+  const plan = {
+    startDate: p.startDate,
+    plannedWeeks: p.plannedWeeks,
+    weeklyPattern: p.weeklyPattern.map((s) => ({ weekday: s.weekday, startTime: s.startTime, minutes: s.minutes })),
+    activityBlocks: p.activityBlocks.map((b) => ({
+      activityCode: b.activityCode,
+      minutes: b.minutes,
+      targetIntensity: b.targetIntensity as 'light' | 'moderate' | 'vigorous',
+    })),
+    evidenceProfileId: p.evidenceProfileId,
+  };
+  const profile = evidenceProfile(p.evidenceProfileId);
+  return {
+    id: String(p._id),
+    name: p.name,
+    schoolIds: p.schoolIds.map(String),
+    groupIds: p.groupIds.map(String),
+    arm: p.arm,
+    ...plan,
+    endDate: programmeEndDate(p.startDate, p.plannedWeeks, p.timeZone || DEFAULT_SCHOOL_TIME_ZONE),
+    timeZone: p.timeZone,
+    exclusionDates: [...p.exclusionDates],
+    instruments: (p.instruments ?? []).map((i) => ({ code: i.code, version: i.version })),
+    waves: (p.waves ?? []).map((w) => ({ wave: w.wave, opensOn: w.opensOn, closesOn: w.closesOn })),
+    version: p.version,
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+    planCheck: { profileId: profile.id, checks: checkPlan(plan, profile) },
+  };
+}
+export type ProgrammeJson = ReturnType<typeof toProgrammeJson>;
+
+/** The schools must exist and be reachable; the groups must exist and belong to those schools. */
+async function validateSchoolsAndGroups(actor: Actor, schoolIds: readonly string[], groupIds: readonly string[]) {
+  for (const id of schoolIds) if (!canReachSchool(actor, id)) throw forbidden('This programme includes a school you do not have access to.');
+  const schools = await School.find({ _id: { $in: schoolIds } }).lean();
+  if (schools.length !== schoolIds.length) {
+    const found = new Set(schools.map((s) => String(s._id)));
+    throw new AppError(400, 'unknown_school', `No such school: ${schoolIds.filter((id) => !found.has(id)).join(', ')}.`);
+  }
+  const groups = await Group.find({ _id: { $in: groupIds } }).lean<GroupDoc[]>();
+  const byId = new Map(groups.map((g) => [String(g._id), g]));
+  const missing = groupIds.filter((id) => !byId.has(id));
+  if (missing.length > 0) throw new AppError(400, 'unknown_group', `No such group: ${missing.join(', ')}.`);
+  const outside = groups.filter((g) => !schoolIds.includes(String(g.schoolId)));
+  if (outside.length > 0) {
+    throw new AppError(400, 'group_outside_schools', `Group "${outside[0]!.name}" belongs to a school that is not part of this programme.`, {
+      groupIds: outside.map((g) => String(g._id)),
+    });
+  }
+  // The programme's time zone is its first school's (sessions use each group's own school).
+  const zones = new Map(schools.map((s) => [String(s._id), s.timeZone || DEFAULT_SCHOOL_TIME_ZONE]));
+  return zones.get(schoolIds[0]!) ?? DEFAULT_SCHOOL_TIME_ZONE;
+}
+
+const sortedUnique = (dates: readonly string[]) => [...new Set(dates)].sort();
+
+export async function listProgrammes(actor: Actor, query: { schoolId?: string | undefined; groupId?: string | undefined }) {
+  const scope = schoolScope(actor);
+  const filter: Record<string, unknown> = {};
+  if (scope !== 'all') filter.schoolIds = { $in: scope };
+  if (query.schoolId) {
+    if (!canReachSchool(actor, query.schoolId)) throw forbidden('This belongs to a school you do not have access to.');
+    filter.schoolIds = query.schoolId;
+  }
+  if (query.groupId) filter.groupIds = query.groupId;
+  const programmes = await Programme.find(filter).sort({ startDate: -1, name: 1 }).lean<ProgrammeDoc[]>();
+  // A programme shared with a school the user does not reach stays hidden: they may not act on it.
+  const visible = programmes.filter((p) => p.schoolIds.every((id) => canReachSchool(actor, String(id))));
+  return { items: visible.map(toProgrammeJson) };
+}
+
+export async function getProgramme(actor: Actor, id: string) {
+  const programme = await Programme.findById(id).lean<ProgrammeDoc>();
+  if (!programme) throw notFound('The programme');
+  authorizeProgramme(actor, 'programme:read', programme);
+  return toProgrammeJson(programme);
+}
+
+export async function createProgramme(actor: Actor, input: CreateProgrammeInput) {
+  authorize(actor, 'programme:write');
+  const timeZone = await validateSchoolsAndGroups(actor, input.schoolIds, input.groupIds);
+  const created = await Programme.create({ ...input, exclusionDates: sortedUnique(input.exclusionDates), timeZone });
+  const schedule = await syncProgrammeSchedule(created._id);
+  const programme = await Programme.findById(created._id).lean<ProgrammeDoc>();
+  const json = toProgrammeJson(programme!);
+  await recordAudit({ actor, action: 'create', entity: 'programme', entityId: json.id, schoolId: json.schoolIds[0] ?? null, after: withoutCheck(json), meta: { schedule } });
+  return { ...json, schedule };
+}
+
+/** The plan check is derived: the audit keeps what people entered. */
+function withoutCheck(json: ProgrammeJson) {
+  const { planCheck: _planCheck, ...rest } = json;
+  return rest;
+}
+
+/** Fields whose change moves sessions. */
+const scheduleFields = ['schoolIds', 'groupIds', 'startDate', 'plannedWeeks', 'weeklyPattern', 'exclusionDates'] as const;
+
+export async function updateProgramme(actor: Actor, id: string, input: UpdateProgrammeInput) {
+  const before = await Programme.findById(id).lean<ProgrammeDoc>();
+  if (!before) throw notFound('The programme');
+  authorizeProgramme(actor, 'programme:write', before);
+  if (before.version !== input.version) throw versionConflict(toProgrammeJson(before));
+  const { version, ...changes } = input;
+  const schoolIds = changes.schoolIds ?? before.schoolIds.map(String);
+  const groupIds = changes.groupIds ?? before.groupIds.map(String);
+  const timeZone = await validateSchoolsAndGroups(actor, schoolIds, groupIds);
+  const set: Record<string, unknown> = { ...changes, timeZone };
+  if (changes.exclusionDates) set.exclusionDates = sortedUnique(changes.exclusionDates);
+  const updated = await Programme.findOneAndUpdate({ _id: id, version }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' }).lean<ProgrammeDoc>();
+  if (!updated) {
+    const current = await Programme.findById(id).lean<ProgrammeDoc>();
+    if (!current) throw notFound('The programme');
+    throw versionConflict(toProgrammeJson(current));
+  }
+  let schedule: ScheduleSummary | null = null;
+  if (scheduleFields.some((f) => changes[f] !== undefined)) schedule = await syncProgrammeSchedule(updated._id);
+  const after = (await Programme.findById(id).lean<ProgrammeDoc>())!;
+  const json = toProgrammeJson(after);
+  await recordAudit({
+    actor,
+    action: 'update',
+    entity: 'programme',
+    entityId: id,
+    schoolId: json.schoolIds[0] ?? null,
+    before: withoutCheck(toProgrammeJson(before)),
+    after: withoutCheck(json),
+    meta: schedule ? { schedule } : null,
+  });
+  return { ...json, schedule };
+}
+
+export async function deleteProgramme(actor: Actor, id: string) {
+  const programme = await Programme.findById(id).lean<ProgrammeDoc>();
+  if (!programme) throw notFound('The programme');
+  authorizeProgramme(actor, 'programme:write', programme);
+  const oid = new mongoose.Types.ObjectId(id);
+  // Held sessions are delivered dose: the programme that explains them must stay.
+  const held = await Session.countDocuments({ programmeId: oid, $or: [{ status: 'held' }, { loggedAt: { $ne: null } }] });
+  if (held > 0) throw conflict('programme_has_held_sessions', `${held} session(s) of this programme have been held and logged; the programme cannot be deleted.`);
+  await Session.deleteMany({ programmeId: oid });
+  await Programme.deleteOne({ _id: oid });
+  await recordAudit({ actor, action: 'delete', entity: 'programme', entityId: id, schoolId: String(programme.schoolIds[0]), before: withoutCheck(toProgrammeJson(programme)) });
+}
+
