@@ -66,7 +66,8 @@ export const updateUserSchema = z.strictObject({
   role: z.enum(roles).optional(),
   schoolIds: z.array(objectIdSchema).max(accountLimits.schoolsPerUserMax).optional(),
   active: z.boolean().optional(),
-  locale: z.enum(locales).optional(),
+  /** null = follow the browser's language again. */
+  locale: z.enum(locales).nullable().optional(),
 });
 
 export const schoolSettings = ['rural', 'urban'] as const;
@@ -108,8 +109,14 @@ export const auditQuerySchema = z.strictObject({
   action: z.enum(auditActions).optional(),
   actorId: objectIdSchema.optional(),
   entityId: z.string().max(40).regex(/^[A-Za-z0-9_-]+$/).optional(),
+  /** Calendar days, read in `timeZone` (default Asia/Shanghai) so "today" means the admin's today. */
   from: z.iso.date().optional(),
   to: z.iso.date().optional(),
+  timeZone: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z]+(?:[/_+-][A-Za-z0-9_+-]+)*$/, 'must be an IANA time zone such as Asia/Shanghai')
+    .default('Asia/Shanghai'),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -99,6 +99,13 @@ const cases: MatrixCase[] = [
     expected: adminOnly(201),
   },
   {
+    method: 'get',
+    path: '/api/v1/users/:id',
+    targets: ['none'],
+    request: async () => ({ url: `/api/v1/users/${world.users.teacher.id}` }),
+    expected: adminOnly(200),
+  },
+  {
     method: 'patch',
     path: '/api/v1/users/:id',
     targets: ['none'],

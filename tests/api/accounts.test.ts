@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schoolToday } from '../../shared/domain/dates.ts';
 import { AuditEvent } from '../../server/modules/audit/model.ts';
 import { PASSWORD, TestClient, signedInClient, startTestApp, type TestApp } from '../helpers/app.ts';
 import { seedAccounts } from '../helpers/fixtures.ts';
@@ -108,7 +109,7 @@ describe('users', () => {
 
 describe('audit listing', () => {
   it('when filtered by action, date and paged, then the newest entries come first', async () => {
-    const today = new Date().toISOString().slice(0, 10);
+    const today = schoolToday(new Date(), 'Asia/Shanghai');
     const page1 = await admin.get(`/api/v1/audit?action=create&from=${today}&to=${today}&pageSize=2&page=1`).expect(200);
     expect(page1.body.items).toHaveLength(2);
     expect(page1.body.total).toBeGreaterThan(2);
@@ -117,5 +118,26 @@ describe('audit listing', () => {
     expect(Date.parse(page1.body.items[0].at)).toBeGreaterThanOrEqual(Date.parse(page1.body.items[1].at));
     const none = await admin.get('/api/v1/audit?from=2000-01-01&to=2000-01-02').expect(200);
     expect(none.body).toMatchObject({ items: [], total: 0 });
+  });
+
+  it('when days are given, then they are read in the given time zone (default Asia/Shanghai)', async () => {
+    const [event] = (await admin.get('/api/v1/audit?pageSize=1').expect(200)).body.items;
+    const at = new Date(event.at);
+    const shanghaiDay = schoolToday(at, 'Asia/Shanghai');
+    const honoluluDay = schoolToday(at, 'Pacific/Honolulu');
+    const inShanghai = await admin.get(`/api/v1/audit?from=${shanghaiDay}&to=${shanghaiDay}`).expect(200);
+    expect(inShanghai.body.items.map((e: { id: string }) => e.id)).toContain(event.id);
+    const inHonolulu = await admin.get(`/api/v1/audit?from=${honoluluDay}&to=${honoluluDay}&timeZone=Pacific/Honolulu`).expect(200);
+    expect(inHonolulu.body.items.map((e: { id: string }) => e.id)).toContain(event.id);
+    await admin.get('/api/v1/audit?from=2026-01-01&timeZone=Mars/Base').expect(400);
+  });
+
+  it('when a user locale is cleared with null, then the user follows the browser again', async () => {
+    const u = (await admin.get('/api/v1/users').expect(200)).body.items.find((x: { username: string }) => x.username === 'li.wei');
+    const set = await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, locale: 'en' }).expect(200);
+    expect(set.body.locale).toBe('en');
+    const cleared = await admin.patch(`/api/v1/users/${u.id}`, { version: set.body.version, locale: null }).expect(200);
+    expect(cleared.body.locale).toBeUndefined();
+    expect((await admin.get(`/api/v1/users/${u.id}`).expect(200)).body.displayName).toBe('First');
   });
 });

@@ -1,4 +1,6 @@
+import { TZDate } from '@date-fns/tz';
 import mongoose from 'mongoose';
+import { badRequest } from '../../lib/errors.ts';
 import type { AuditQuery } from '../../../shared/schemas/accounts.ts';
 import type { Actor } from '../../lib/policy.ts';
 import { AuditEvent, type AuditEventDoc } from './model.ts';
@@ -70,6 +72,14 @@ export function toAuditJson(doc: AuditEventDoc) {
   };
 }
 
+/** The instant a calendar day (plus `addDays`) starts in a time zone. */
+function startOfDayIn(day: string, timeZone: string, addDays = 0): Date {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const start = new TZDate(y, m - 1, d + addDays, timeZone);
+  if (Number.isNaN(start.getTime())) throw badRequest('invalid_input', `Invalid query: timeZone: "${timeZone}" is not a known time zone`);
+  return new Date(start.getTime());
+}
+
 export async function listAudit(query: AuditQuery) {
   const filter: Record<string, unknown> = {};
   if (query.entity) filter.entity = query.entity;
@@ -78,9 +88,9 @@ export async function listAudit(query: AuditQuery) {
   if (query.actorId) filter.actorId = new mongoose.Types.ObjectId(query.actorId);
   if (query.from || query.to) {
     const at: Record<string, Date> = {};
-    if (query.from) at.$gte = new Date(`${query.from}T00:00:00.000Z`);
+    if (query.from) at.$gte = startOfDayIn(query.from, query.timeZone);
     // `to` is inclusive: everything before the start of the following day.
-    if (query.to) at.$lt = new Date(new Date(`${query.to}T00:00:00.000Z`).getTime() + 86_400_000);
+    if (query.to) at.$lt = startOfDayIn(query.to, query.timeZone, 1);
     filter.at = at;
   }
   const [items, total] = await Promise.all([

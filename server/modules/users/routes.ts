@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { createUserSchema, idParamsSchema, updateUserSchema } from '../../../shared/schemas/accounts.ts';
 import { mount, route } from '../../lib/route.ts';
-import { createUser, listUsers, updateUser } from './service.ts';
+import { createUser, getUser, listUsers, updateUser } from './service.ts';
 
 export function userRoutes(): Router {
   const router = Router();
@@ -14,6 +14,13 @@ export function userRoutes(): Router {
       body: createUserSchema,
       status: 201,
       handle: ({ body, actor }) => createUser(body, actor),
+    }),
+    route({
+      method: 'get',
+      path: '/:id',
+      access: 'user:manage',
+      params: idParamsSchema,
+      handle: ({ params }) => getUser(params.id),
     }),
     route({
       method: 'patch',

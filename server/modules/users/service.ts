@@ -21,6 +21,12 @@ export async function listUsers() {
   return { items: users.map(toUserJson) };
 }
 
+export async function getUser(id: string) {
+  const user = await User.findById(id).lean<UserDoc>();
+  if (!user) throw notFound('The user');
+  return toUserJson(user);
+}
+
 /** Creates a user; `actor` null means the terminal (create-admin) or first-run setup. */
 export async function createUser(input: CreateUserInput, actor: Actor | null) {
   await assertSchoolsExist(input.schoolIds);
