@@ -14,6 +14,7 @@ import { provisionDatabase, type ProvisionedDatabase } from './db/provision.ts';
 import { createLogger } from './lib/logger.ts';
 import { deleteExpiredIdempotencyKeys } from './lib/idempotency.ts';
 import { deleteExpiredSessions } from './modules/auth/sessions.ts';
+import { seedBuiltInInstruments } from './modules/instruments/service.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const clientDistDir = path.join(repoRoot, 'dist', 'client');
@@ -57,6 +58,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const ownsDatabase = options.ownsDatabase ?? !options.database;
   try {
     await connectDatabase(database.uri, config.MONGODB_DB);
+    // Built-in instruments (SCARED, SASC-CN-10, RSES) as version 1; idempotent at every start.
+    await seedBuiltInInstruments();
   } catch (err) {
     if (ownsDatabase) await database.stop();
     throw err;

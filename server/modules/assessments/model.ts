@@ -23,6 +23,13 @@ const assessmentSchema = new Schema(
     /** Score as computed by shared/ scoring with the stored instrument version. */
     score: { type: Schema.Types.Mixed, required: true },
     enteredBy: { type: Schema.Types.ObjectId, required: true },
+    /** The counsellor confirmed a date outside the wave's window. */
+    outsideWindowConfirmed: { type: Boolean, default: false },
+    /**
+     * Double data entry: `{ enteredBy, at, answers, missing }` typed by a second person; the
+     * differences against `answers` are computed when read, so resolving an item clears it.
+     */
+    secondEntry: { type: Schema.Types.Mixed, default: null },
     version: { type: Number, default: 0 },
   },
   { timestamps: true, versionKey: false },

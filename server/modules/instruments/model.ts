@@ -13,6 +13,8 @@ const instrumentSchema = new Schema(
     /** Retired versions stay for existing scores but are not offered for new entry. */
     retired: { type: Boolean, default: false },
     createdBy: { type: Schema.Types.ObjectId, default: null },
+    /** Edit counter of this version (optimistic concurrency for in-place edits before any answers exist). */
+    revision: { type: Number, default: 0 },
   },
   { timestamps: true, versionKey: false },
 );

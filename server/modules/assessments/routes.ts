@@ -1,0 +1,100 @@
+import { Router } from 'express';
+import {
+  assessmentIdParamsSchema,
+  createAssessmentSchema,
+  entrySheetQuerySchema,
+  listAssessmentsQuerySchema,
+  secondEntrySchema,
+  updateAssessmentSchema,
+} from '../../../shared/schemas/assessments-api.ts';
+import { idempotencyKeyOf, once } from '../../lib/idempotency.ts';
+import { mount, RESPONDED, route } from '../../lib/route.ts';
+import {
+  createAssessment,
+  deleteAssessment,
+  entrySheet,
+  getAssessment,
+  listAssessments,
+  recordSecondEntry,
+  updateAssessment,
+} from './service.ts';
+
+export function assessmentRoutes(): Router {
+  const router = Router();
+  mount(router, '/api/v1/assessments', [
+    route({
+      method: 'get',
+      path: '/',
+      access: 'assessment:read',
+      query: listAssessmentsQuerySchema,
+      handle: ({ actor, query }) => listAssessments(actor, query),
+    }),
+    route({
+      method: 'get',
+      path: '/entry-sheet',
+      access: 'assessment:read',
+      query: entrySheetQuerySchema,
+      handle: ({ actor, query }) => entrySheet(actor, query.programmeId, query.wave, query.instrumentCode),
+    }),
+    route({
+      method: 'post',
+      path: '/',
+      access: 'assessment:write',
+      body: createAssessmentSchema,
+      handle: async ({ req, res, actor, body }) => {
+        // A retried save (same Idempotency-Key and body) returns the first answer and stores nothing twice.
+        const result = await once(actor, idempotencyKeyOf(req, true), body, async () => ({ status: 201, body: await createAssessment(actor, body) }));
+        if (result.replayed) res.set('Idempotent-Replayed', 'true');
+        res.status(result.status).json(result.body);
+        return RESPONDED;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/:id',
+      access: 'assessment:read',
+      params: assessmentIdParamsSchema,
+      handle: ({ actor, params }) => getAssessment(actor, params.id),
+    }),
+    route({
+      method: 'patch',
+      path: '/:id',
+      access: 'assessment:write',
+      params: assessmentIdParamsSchema,
+      body: updateAssessmentSchema,
+      handle: async ({ req, res, actor, params, body }) => {
+        const result = await once(actor, idempotencyKeyOf(req, false), { id: params.id, body }, async () => ({
+          status: 200,
+          body: await updateAssessment(actor, params.id, body),
+        }));
+        if (result.replayed) res.set('Idempotent-Replayed', 'true');
+        res.status(result.status).json(result.body);
+        return RESPONDED;
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/:id',
+      access: 'assessment:write',
+      params: assessmentIdParamsSchema,
+      handle: ({ actor, params }) => deleteAssessment(actor, params.id),
+    }),
+    route({
+      method: 'post',
+      path: '/:id/second-entry',
+      access: 'assessment:write',
+      params: assessmentIdParamsSchema,
+      body: secondEntrySchema,
+      handle: async ({ req, res, actor, params, body }) => {
+        const result = await once(actor, idempotencyKeyOf(req, false), { id: params.id, body }, async () => ({
+          status: 200,
+          body: await recordSecondEntry(actor, params.id, body),
+        }));
+        if (result.replayed) res.set('Idempotent-Replayed', 'true');
+        res.status(result.status).json(result.body);
+        return RESPONDED;
+      },
+    }),
+  ]);
+  return router;
+}
