@@ -35,6 +35,15 @@ const doseSummarySchema = new Schema(
     weekly: { type: [weekSchema], default: [] },
     /** The child's checks from shared/ (status + explanation), stored for the worklist and reports. */
     checks: { type: Schema.Types.Mixed, default: [] },
+    /** The full ChildDose of shared/domain/dose.ts `computeChildDose` (the source of the fields above). */
+    dose: { type: Schema.Types.Mixed, default: null },
+    /** Worst status over `checks` (fail > at-risk > insufficient-data > pass), for filters and rollups. */
+    worstStatus: { type: String, default: 'insufficient-data' },
+    /**
+     * When the recompute that wrote this began reading. A write only replaces a summary read
+     * earlier, so two overlapping recomputes can never leave the older result behind.
+     */
+    sourceReadAt: { type: Date, required: true },
     computedAt: { type: Date, required: true },
   },
   { versionKey: false },

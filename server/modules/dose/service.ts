@@ -1,0 +1,422 @@
+// Dose summaries (computed pattern, shared/DESIGN.md §2): per child and per group of a programme,
+// recomputed from the groups' sessions with the pure functions of shared/domain (computeChildDose,
+// childChecks, checkGroupDelivery) and written by full replacement under `_id = programme:child`
+// (or `programme:group`). Re-running a recompute gives the same documents: it is idempotent.
+//
+// When: a register save marks its group dirty and schedules a recompute after the response
+// (coalesced per group, so a burst of saves costs one recompute); other modules that change
+// sessions or memberships call `markDoseDirty` (or `recomputeGroupDose`). Readers call
+// `ensureFreshDose` first, which recomputes any dirty, missing or out-of-date (asOf) group before
+// reading, so a report never shows a stale summary even when the background run has not finished.
+import mongoose from 'mongoose';
+import type { Logger } from 'pino';
+import type { Check, CheckStatus } from '../../../shared/domain/check.ts';
+import { schoolToday } from '../../../shared/domain/dates.ts';
+import { checkGroupDelivery } from '../../../shared/domain/delivery.ts';
+import { childChecks, computeChildDose, programmeWeek, type ChildDose } from '../../../shared/domain/dose.ts';
+import { BUILT_IN_PROFILES, seedReviewProfile } from '../../../shared/domain/evidence.ts';
+import type { EvidenceProfile } from '../../../shared/schemas/evidence.ts';
+import type { DoseChild, Membership, Session as DomainSession } from '../../../shared/schemas/session.ts';
+import { Child } from '../children/model.ts';
+import { Group, type GroupDoc } from '../groups/model.ts';
+import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
+import { Session, type SessionDoc } from '../sessions/model.ts';
+import { DoseSummary } from './model.ts';
+import { DoseDirty, GroupDose } from './group-model.ts';
+
+type Id = mongoose.Types.ObjectId | string;
+
+/** Built-in profiles by id; an unknown id falls back to the seed review (and says so in the report). */
+export function resolveProfile(id: string | null | undefined): EvidenceProfile {
+  return BUILT_IN_PROFILES.find((p) => p.id === id) ?? seedReviewProfile;
+}
+
+const STATUS_RANK: Record<CheckStatus, number> = { pass: 0, 'insufficient-data': 1, 'at-risk': 2, fail: 3 };
+export function worstStatus(checks: readonly Pick<Check, 'status'>[]): CheckStatus {
+  let worst: CheckStatus = 'pass';
+  for (const c of checks) if (STATUS_RANK[c.status] > STATUS_RANK[worst]) worst = c.status;
+  return checks.length === 0 ? 'insufficient-data' : worst;
+}
+
+/** A stored session as the pure domain sees it. */
+export function toDomainSession(s: Pick<SessionDoc, '_id' | 'groupId' | 'date' | 'status' | 'activityBlocks' | 'register'>): DomainSession {
+  return {
+    id: String(s._id),
+    groupId: String(s.groupId),
+    date: s.date,
+    status: s.status as DomainSession['status'],
+    activityBlocks: s.activityBlocks.map((b) => ({
+      activityCode: b.activityCode,
+      minutes: b.minutes,
+      ...(b.rpe != null ? { rpe: b.rpe } : {}),
+      ...(b.avgHeartRate != null ? { avgHeartRate: b.avgHeartRate } : {}),
+      ...(b.mets != null ? { mets: b.mets } : {}),
+    })),
+    register: s.register.map((r) => ({
+      childId: String(r.childId),
+      status: r.status as DomainSession['register'][number]['status'],
+      ...(r.minutes != null ? { minutes: r.minutes } : {}),
+      ...(r.rpe != null ? { rpe: r.rpe } : {}),
+    })),
+  };
+}
+
+export function membershipsOf(groups: readonly Pick<GroupDoc, '_id' | 'members'>[]): Membership[] {
+  return groups.flatMap((g) =>
+    g.members.map((m) => ({
+      childId: String(m.childId),
+      groupId: String(g._id),
+      joinedOn: m.joinedOn,
+      ...(m.leftOn ? { leftOn: m.leftOn } : {}),
+    })),
+  );
+}
+
+export interface DoseInputs {
+  programme: Pick<ProgrammeDoc, '_id' | 'startDate' | 'plannedWeeks' | 'evidenceProfileId' | 'timeZone'> & { version?: number };
+  groups: (Pick<GroupDoc, '_id' | 'schoolId' | 'members'> & { version?: number })[];
+  sessions: DomainSession[];
+  /** Sum of stored session versions per group (for the stamp). */
+  sessionVersions?: Map<string, number>;
+  children: (DoseChild & { schoolId: string })[];
+  asOf: string;
+}
+
+export interface ComputedDose {
+  summaries: Record<string, unknown>[];
+  groupDoses: Record<string, unknown>[];
+}
+
+/**
+ * Pure: the summary documents for `targetGroupIds` and `childIds` from the inputs. Used by the
+ * recompute and by the benchmark's naive report, so both compute exactly the same thing.
+ */
+export function computeDoseDocuments(inputs: DoseInputs, targetGroupIds: readonly string[], childIds: readonly string[], readAt: Date): ComputedDose {
+  const { programme, asOf } = inputs;
+  const programmeId = String(programme._id);
+  const profile = resolveProfile(programme.evidenceProfileId);
+  const plan = { startDate: programme.startDate, plannedWeeks: programme.plannedWeeks };
+  const memberships = membershipsOf(inputs.groups);
+  const byChild = new Map<string, Membership[]>();
+  for (const m of memberships) {
+    const list = byChild.get(m.childId) ?? [];
+    list.push(m);
+    byChild.set(m.childId, list);
+  }
+  const sessionsByGroup = new Map<string, DomainSession[]>();
+  for (const s of inputs.sessions) {
+    const list = sessionsByGroup.get(s.groupId) ?? [];
+    list.push(s);
+    sessionsByGroup.set(s.groupId, list);
+  }
+  const weekOf = (date: string) => programmeWeek(programme.startDate, date);
+  const childById = new Map(inputs.children.map((c) => [c.id, c]));
+  const computedAt = new Date();
+
+  const summaries: Record<string, unknown>[] = [];
+  const childStatus = new Map<string, { worst: CheckStatus; checks: Check[] }>();
+  for (const childId of childIds) {
+    const child = childById.get(childId);
+    const spells = byChild.get(childId) ?? [];
+    if (!child || spells.length === 0) continue;
+    const groupIds = [...new Set(spells.map((m) => m.groupId))];
+    const sessions = groupIds.flatMap((g) => sessionsByGroup.get(g) ?? []);
+    const doseInput = { programme: plan, profile, child, memberships: spells, sessions, asOf };
+    const dose: ChildDose = computeChildDose(doseInput);
+    const checks = childChecks(doseInput, dose);
+    // Week by week with the same pure function on that week's sessions.
+    const perWeek = new Map<number, DomainSession[]>();
+    for (const s of sessions) {
+      const w = weekOf(s.date);
+      if (w < 0 || w >= programme.plannedWeeks) continue;
+      const list = perWeek.get(w) ?? [];
+      list.push(s);
+      perWeek.set(w, list);
+    }
+    const weekly = [...perWeek.keys()]
+      .sort((a, b) => a - b)
+      .map((w) => {
+        const d = computeChildDose({ ...doseInput, sessions: perWeek.get(w) ?? [] });
+        return { week: w + 1, scheduled: d.sessionsScheduled, attended: d.sessionsAttended, aerobicMinutes: d.aerobicMinutes, qualifying: d.qualifyingSessions };
+      })
+      .filter((w) => w.scheduled > 0);
+    const worst = worstStatus(checks);
+    childStatus.set(childId, { worst, checks });
+    summaries.push({
+      _id: `${programmeId}:${childId}`,
+      programmeId: new mongoose.Types.ObjectId(programmeId),
+      childId: new mongoose.Types.ObjectId(childId),
+      schoolId: new mongoose.Types.ObjectId(child.schoolId),
+      groupIds: groupIds.sort().map((g) => new mongoose.Types.ObjectId(g)),
+      asOf,
+      sessionsScheduled: dose.sessionsScheduled,
+      sessionsAttended: dose.sessionsAttended,
+      attendanceRate: dose.attendanceRate,
+      aerobicMinutes: dose.aerobicMinutes,
+      qualifyingSessions: dose.qualifyingSessions,
+      qualifyingWeeks: dose.weeksWithQualifyingSession,
+      longestGapDays: dose.longestGapDays,
+      lastAttendedOn: dose.lastAttended,
+      weekly,
+      checks: JSON.parse(JSON.stringify(checks)),
+      dose: JSON.parse(JSON.stringify(dose)),
+      worstStatus: worst,
+      sourceReadAt: readAt,
+      computedAt,
+    });
+  }
+
+  const groupDoses: Record<string, unknown>[] = [];
+  const deliveryInput = { programme: plan, profile, memberships, children: inputs.children, asOf };
+  for (const groupId of targetGroupIds) {
+    const group = inputs.groups.find((g) => String(g._id) === groupId);
+    if (!group) continue;
+    const mine = sessionsByGroup.get(groupId) ?? [];
+    const delivery = checkGroupDelivery({ ...deliveryInput, sessions: mine }, groupId);
+    const weeks = new Map<number, DomainSession[]>();
+    for (const s of mine) {
+      const w = weekOf(s.date);
+      if (w < 0 || w >= programme.plannedWeeks || s.date > asOf) continue;
+      const list = weeks.get(w) ?? [];
+      list.push(s);
+      weeks.set(w, list);
+    }
+    const weekly = [...weeks.keys()]
+      .sort((a, b) => a - b)
+      .map((w) => {
+        const list = weeks.get(w) ?? [];
+        const summary = checkGroupDelivery({ ...deliveryInput, sessions: list }, groupId).summary;
+        const held = list.filter((s) => s.status === 'held');
+        const marks = held.reduce((a, s) => a + s.register.length, 0);
+        const attended = held.reduce((a, s) => a + s.register.filter((r) => r.status === 'present' || r.status === 'late').length, 0);
+        return {
+          week: w + 1,
+          held: summary.sessionsHeld,
+          cancelled: summary.sessionsCancelled,
+          aerobicMinutes: summary.aerobicMinutes,
+          qualifyingMinutes: summary.qualifyingMinutes,
+          qualifyingSessions: summary.qualifyingSessions,
+          marks,
+          attended,
+        };
+      });
+    // Children's rollup: everyone who was ever a member in the programme.
+    const members = [...new Set(group.members.map((m) => String(m.childId)))];
+    const byWorst: Record<CheckStatus, number> = { pass: 0, fail: 0, 'at-risk': 0, 'insufficient-data': 0 };
+    const byCheck: Record<string, Record<CheckStatus, number>> = {};
+    let counted = 0;
+    for (const c of members) {
+      const st = childStatus.get(c);
+      if (!st) continue;
+      counted++;
+      byWorst[st.worst]++;
+      for (const check of st.checks) {
+        byCheck[check.id] ??= { pass: 0, fail: 0, 'at-risk': 0, 'insufficient-data': 0 };
+        (byCheck[check.id] as Record<CheckStatus, number>)[check.status]++;
+      }
+    }
+    groupDoses.push({
+      _id: `${programmeId}:${groupId}`,
+      programmeId: new mongoose.Types.ObjectId(programmeId),
+      groupId: new mongoose.Types.ObjectId(groupId),
+      schoolId: group.schoolId,
+      asOf,
+      summary: JSON.parse(JSON.stringify(delivery.summary)),
+      checks: JSON.parse(JSON.stringify(delivery.checks)),
+      weekly,
+      children: { count: counted, byWorst, byCheck },
+      stamp: { sessions: mine.length, sessionVersions: inputs.sessionVersions?.get(groupId) ?? 0, group: group.version ?? 0, programme: programme.version ?? 0 },
+      sourceReadAt: readAt,
+      computedAt,
+    });
+  }
+  return { summaries, groupDoses };
+}
+
+/**
+ * Writes summaries by full replacement, but only over a summary whose source was read earlier:
+ * the filter `{ _id, sourceReadAt < mine }` with upsert either replaces an older one, inserts a
+ * new one, or — when a newer recompute already wrote — fails on the duplicate _id, which is the
+ * outcome we want and is ignored.
+ */
+async function writeMonotonic(model: mongoose.Model<any>, docs: Record<string, unknown>[], readAt: Date): Promise<void> {
+  if (docs.length === 0) return;
+  try {
+    await model.bulkWrite(
+      docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id, sourceReadAt: { $lt: readAt } }, replacement: doc, upsert: true } })),
+      { ordered: false },
+    );
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
+    const codes = (writeErrors ?? []).map((e) => e.code ?? e.err?.code);
+    if (codes.length === 0 || codes.some((c) => c !== 11000)) throw err;
+  }
+}
+
+async function loadChildren(ids: string[]) {
+  const rows = await Child.find({ _id: { $in: ids } }, { birthYear: 1, birthMonth: 1, schoolId: 1 }).lean();
+  return rows.map((c) => ({ id: String(c._id), birthYear: c.birthYear, birthMonth: c.birthMonth, schoolId: String(c.schoolId) }));
+}
+
+/**
+ * Recomputes the summaries of the given groups of a programme and of every child who is or was
+ * in them (reading the sessions of all those children's groups in the programme).
+ */
+export async function recomputeGroupDose(programmeId: Id, groupIds: readonly Id[] | 'all', now = new Date()): Promise<{ children: number; groups: number }> {
+  const readAt = new Date();
+  const programme = await Programme.findById(programmeId).lean<ProgrammeDoc>();
+  if (!programme) {
+    // Programme gone: its summaries go too.
+    await Promise.all([DoseSummary.deleteMany({ programmeId }), GroupDose.deleteMany({ programmeId }), DoseDirty.deleteMany({ programmeId })]);
+    return { children: 0, groups: 0 };
+  }
+  const pid = String(programme._id);
+  const programmeGroupIds = programme.groupIds.map(String);
+  const targets = groupIds === 'all' ? programmeGroupIds : [...new Set(groupIds.map(String))];
+  const targetGroups = await Group.find({ _id: { $in: targets } }, { schoolId: 1, members: 1, version: 1 }).lean<GroupDoc[]>();
+  const childIds = new Set(targetGroups.flatMap((g) => g.members.map((m) => String(m.childId))));
+  // Children whose summary mentions one of these groups but who are no longer listed in it.
+  const previous = await DoseSummary.find({ programmeId: pid, groupIds: { $in: targets } }, { childId: 1 }).lean();
+  for (const p of previous) childIds.add(String(p.childId));
+  const ids = [...childIds];
+  // Every group of the programme these children belong to (a child may have changed group).
+  const groups =
+    groupIds === 'all'
+      ? targetGroups
+      : await Group.find({ _id: { $in: programmeGroupIds }, 'members.childId': { $in: ids } }, { schoolId: 1, members: 1, version: 1 }).lean<GroupDoc[]>();
+  const allGroups = new Map<string, GroupDoc>();
+  for (const g of [...targetGroups, ...groups]) allGroups.set(String(g._id), g);
+  const [sessions, children] = await Promise.all([
+    Session.find({ programmeId: pid, groupId: { $in: [...allGroups.keys()] } }).lean<SessionDoc[]>(),
+    loadChildren(ids),
+  ]);
+  const asOf = schoolToday(now, programme.timeZone);
+  const sessionVersions = new Map<string, number>();
+  for (const s of sessions) sessionVersions.set(String(s.groupId), (sessionVersions.get(String(s.groupId)) ?? 0) + (s.version ?? 0));
+  const inputs: DoseInputs = { programme, groups: [...allGroups.values()], sessions: sessions.map(toDomainSession), children, asOf, sessionVersions };
+  const out = computeDoseDocuments(inputs, targetGroups.map((g) => String(g._id)), ids, readAt);
+  await writeMonotonic(DoseSummary, out.summaries, readAt);
+  await writeMonotonic(GroupDose, out.groupDoses, readAt);
+  // Children with no membership left in the programme lose their summary.
+  const kept = new Set(out.summaries.map((s) => String(s._id)));
+  const gone = ids.map((c) => `${pid}:${c}`).filter((id) => !kept.has(id));
+  const goneGroups = targets.filter((g) => !programmeGroupIds.includes(g) || !targetGroups.some((t) => String(t._id) === g)).map((g) => `${pid}:${g}`);
+  if (groupIds === 'all') {
+    const stale = await GroupDose.find({ programmeId: pid }, { _id: 1 }).lean();
+    for (const s of stale) if (!out.groupDoses.some((d) => d._id === s._id)) goneGroups.push(String(s._id));
+  }
+  if (gone.length > 0) await DoseSummary.deleteMany({ _id: { $in: gone }, sourceReadAt: { $lt: readAt } });
+  if (goneGroups.length > 0) await GroupDose.deleteMany({ _id: { $in: goneGroups }, sourceReadAt: { $lt: readAt } });
+  // Clear dirty marks set before this recompute began reading (a later mark stays).
+  await DoseDirty.deleteMany({ _id: { $in: targets.map((g) => `${pid}:${g}`) }, at: { $lt: readAt } });
+  return { children: out.summaries.length, groups: out.groupDoses.length };
+}
+
+/** Marks a group's summaries out of date (one small upsert); call after changing its sessions or members. */
+export async function markDoseDirty(programmeId: Id, groupId: Id, at = new Date()): Promise<void> {
+  await DoseDirty.updateOne(
+    { _id: `${programmeId}:${groupId}` },
+    { $max: { at }, $setOnInsert: { programmeId, groupId } },
+    { upsert: true },
+  );
+}
+
+// ---------- background recompute, coalesced per group ----------
+
+const running = new Map<string, Promise<void>>();
+const again = new Set<string>();
+let backgroundLogger: Pick<Logger, 'warn'> | null = null;
+export function setDoseLogger(logger: Pick<Logger, 'warn'>): void {
+  backgroundLogger = logger;
+}
+
+/**
+ * Schedules a recompute of one group after the current request. While one runs for the group,
+ * further requests only ask for one more run afterwards (a burst of saves = at most two runs).
+ */
+export function scheduleRecompute(programmeId: Id, groupId: Id): Promise<void> {
+  const key = `${programmeId}:${groupId}`;
+  const current = running.get(key);
+  if (current) {
+    again.add(key);
+    return current;
+  }
+  const run = (async () => {
+    await new Promise((r) => setImmediate(r));
+    do {
+      again.delete(key);
+      try {
+        await recomputeGroupDose(programmeId, [groupId]);
+      } catch (err) {
+        // The dirty mark stays, so the next reader recomputes; nothing is lost.
+        backgroundLogger?.warn({ err, programmeId: String(programmeId), groupId: String(groupId) }, 'dose recompute failed');
+        break;
+      }
+    } while (again.has(key));
+  })().finally(() => running.delete(key));
+  running.set(key, run);
+  return run;
+}
+
+/** Resolves when no background recompute is running in this process (tests, benchmarks). */
+export async function doseIdle(): Promise<void> {
+  while (running.size > 0) await Promise.all([...running.values()]);
+}
+
+/**
+ * Brings the summaries of a programme up to date before a read: groups that are dirty, have no
+ * summary yet, or were computed for an earlier day (projections and "unrecorded" counts change
+ * with the date) are recomputed now.
+ */
+/**
+ * Up to this many groups, a reader also compares each summary's stamp with the sessions (one
+ * $group over the programme's sessions), catching changes by modules that did not mark the group
+ * dirty. Larger (county-scale) programmes rely on the dirty marks and the daily date check, so the
+ * report stays O(groups). Product choice, measured in bench/county-report.ts.
+ */
+export const STAMP_CHECK_MAX_GROUPS = 200;
+
+export async function ensureFreshDose(programme: Pick<ProgrammeDoc, '_id' | 'groupIds' | 'timeZone'> & { version?: number }, now = new Date()): Promise<void> {
+  const pid = String(programme._id);
+  const asOf = schoolToday(now, programme.timeZone);
+  const [docs, dirty] = await Promise.all([
+    GroupDose.find({ programmeId: pid }, { asOf: 1, sourceReadAt: 1, stamp: 1 }).lean(),
+    DoseDirty.find({ programmeId: pid }).lean(),
+  ]);
+  const have = new Map(docs.map((d) => [String(d._id), d]));
+  const stale = new Set<string>();
+  for (const g of programme.groupIds.map(String)) {
+    const doc = have.get(`${pid}:${g}`);
+    if (!doc || doc.asOf !== asOf) stale.add(g);
+  }
+  for (const d of dirty) {
+    const doc = have.get(String(d._id));
+    if (!doc || doc.sourceReadAt < d.at) stale.add(String(d.groupId));
+  }
+  if (programme.groupIds.length <= STAMP_CHECK_MAX_GROUPS) {
+    const [counts, groups] = await Promise.all([
+      Session.aggregate<{ _id: mongoose.Types.ObjectId; n: number; v: number }>([
+        { $match: { programmeId: new mongoose.Types.ObjectId(pid) } },
+        { $group: { _id: '$groupId', n: { $sum: 1 }, v: { $sum: '$version' } } },
+      ]),
+      Group.find({ _id: { $in: programme.groupIds } }, { version: 1 }).lean(),
+    ]);
+    const byGroup = new Map(counts.map((c) => [String(c._id), c]));
+    const groupVersion = new Map(groups.map((g) => [String(g._id), g.version ?? 0]));
+    for (const g of programme.groupIds.map(String)) {
+      const stamp = have.get(`${pid}:${g}`)?.stamp as { sessions: number; sessionVersions: number; group: number; programme: number } | null | undefined;
+      if (!stamp) continue;
+      const c = byGroup.get(g);
+      if (stamp.sessions !== (c?.n ?? 0) || stamp.sessionVersions !== (c?.v ?? 0) || stamp.group !== groupVersion.get(g) || stamp.programme !== (programme.version ?? 0)) {
+        stale.add(g);
+      }
+    }
+  }
+  // A summary of a group no longer in the programme goes with a full recompute.
+  const orphan = docs.some((d) => !programme.groupIds.map(String).includes(String(d._id).split(':')[1] ?? ''));
+  if (orphan) {
+    await recomputeGroupDose(pid, 'all', now);
+    return;
+  }
+  if (stale.size > 0) await recomputeGroupDose(pid, [...stale], now);
+}

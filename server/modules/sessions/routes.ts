@@ -1,0 +1,35 @@
+import { Router } from 'express';
+import { listSessionsQuerySchema, saveSessionLogSchema, sessionIdParamsSchema } from '../../../shared/schemas/register.ts';
+import { idempotencyKeyOf, once } from '../../lib/idempotency.ts';
+import { mount, RESPONDED, route } from '../../lib/route.ts';
+import { getSessionForRegister, listSessions, saveSessionLog } from './service.ts';
+
+export function sessionRoutes(): Router {
+  const router = Router();
+  mount(router, '/api/v1/sessions', [
+    route({ method: 'get', path: '/', access: 'session:read', query: listSessionsQuerySchema, handle: ({ actor, query }) => listSessions(actor, query) }),
+    route({
+      method: 'get',
+      path: '/:id',
+      access: 'session:read',
+      params: sessionIdParamsSchema,
+      handle: ({ actor, params }) => getSessionForRegister(actor, params.id),
+    }),
+    route({
+      method: 'put',
+      path: '/:id/log',
+      access: 'session:write',
+      params: sessionIdParamsSchema,
+      body: saveSessionLogSchema,
+      // A phone may resend the same save: the Idempotency-Key makes the retry a replay, not a second write.
+      handle: async ({ req, res, actor, params, body }) => {
+        const key = idempotencyKeyOf(req, true);
+        const result = await once(actor, key, { sessionId: params.id, body }, async () => ({ status: 200, body: await saveSessionLog(actor, params.id, body) }));
+        if (result.replayed) res.set('Idempotent-Replayed', 'true');
+        res.status(result.status).json(result.body);
+        return RESPONDED;
+      },
+    }),
+  ]);
+  return router;
+}
