@@ -81,6 +81,13 @@ const cases: MatrixCase[] = [
     expected: { anonymous: 401, admin: 200, teacher: 200, counsellor: 200, researcher: 200 },
   },
   {
+    method: 'get',
+    path: '/api/v1/programmes/form-options',
+    targets: ['none'],
+    request: async () => ({ url: '/api/v1/programmes/form-options' }),
+    expected: { anonymous: 401, admin: 200, teacher: 200, counsellor: 200, researcher: 200 },
+  },
+  {
     method: 'post',
     path: '/api/v1/programmes/',
     targets: ['own', 'other'],
@@ -210,6 +217,16 @@ describe('planning a programme', () => {
     const bySchool = await clients.admin.get(`/api/v1/programmes?schoolId=${world.schoolB.id}`).expect(200);
     expect(bySchool.body.items.every((p: { schoolIds: string[] }) => p.schoolIds.includes(world.schoolB.id))).toBe(true);
     await clients.teacher.get(`/api/v1/programmes?schoolId=${world.schoolB.id}`).expect(403);
+  });
+});
+
+describe('form options', () => {
+  it('when a teacher opens the form, then only their schools and those schools\' groups are offered', async () => {
+    const res = await clients.teacher.get('/api/v1/programmes/form-options').expect(200);
+    expect(res.body.schools.map((s: { id: string }) => s.id)).toEqual([world.schoolA.id]);
+    expect(res.body.groups.map((g: { name: string }) => g.name).sort()).toEqual(['Runners A', 'Skippers A']);
+    const admin = await clients.admin.get('/api/v1/programmes/form-options').expect(200);
+    expect(admin.body.groups).toHaveLength(3);
   });
 });
 

@@ -3,13 +3,15 @@ import { Router } from 'express';
 import { idParamsSchema } from '../../../shared/schemas/accounts.ts';
 import { createProgrammeSchema, listProgrammesQuerySchema, updateProgrammeSchema } from '../../../shared/schemas/programmes-api.ts';
 import { mount, route } from '../../lib/route.ts';
-import { createProgramme, deleteProgramme, getProgramme, listProgrammes, updateProgramme } from './service.ts';
+import { createProgramme, deleteProgramme, formOptions, getProgramme, listProgrammes, updateProgramme } from './service.ts';
 
 export function programmeRoutes(): Router {
   const router = Router();
   mount(router, '/api/v1/programmes', [
     route({ method: 'get', path: '/', access: 'programme:read', query: listProgrammesQuerySchema, handle: ({ actor, query }) => listProgrammes(actor, query) }),
     route({ method: 'post', path: '/', access: 'programme:write', body: createProgrammeSchema, status: 201, handle: ({ actor, body }) => createProgramme(actor, body) }),
+    // Schools and groups the user may plan for (before '/:id', which would read it as an id).
+    route({ method: 'get', path: '/form-options', access: 'programme:read', handle: ({ actor }) => formOptions(actor) }),
     route({ method: 'get', path: '/:id', access: 'programme:read', params: idParamsSchema, handle: ({ actor, params }) => getProgramme(actor, params.id) }),
     route({
       method: 'patch',

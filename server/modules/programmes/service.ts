@@ -92,6 +92,18 @@ export async function listProgrammes(actor: Actor, query: { schoolId?: string | 
   return { items: visible.map(toProgrammeJson) };
 }
 
+/** What the programme form offers: the user's schools and their groups (names only, no members). */
+export async function formOptions(actor: Actor) {
+  const scope = schoolScope(actor);
+  const schoolFilter = scope === 'all' ? {} : { _id: { $in: scope } };
+  const schools = await School.find(schoolFilter).sort({ code: 1 }).lean();
+  const groups = await Group.find({ schoolId: { $in: schools.map((s) => s._id) } }).sort({ name: 1 }).lean<GroupDoc[]>();
+  return {
+    schools: schools.map((s) => ({ id: String(s._id), code: s.code, name: s.name, timeZone: s.timeZone || DEFAULT_SCHOOL_TIME_ZONE })),
+    groups: groups.map((g) => ({ id: String(g._id), schoolId: String(g.schoolId), name: g.name, activityCode: g.activityCode })),
+  };
+}
+
 export async function getProgramme(actor: Actor, id: string) {
   const programme = await Programme.findById(id).lean<ProgrammeDoc>();
   if (!programme) throw notFound('The programme');
