@@ -15,6 +15,8 @@ import { waveRoutes } from './modules/waves/routes.ts';
 import { worklistRoutes } from './modules/worklist/routes.ts';
 import { loadActor, requireCsrf } from './modules/auth/middleware.ts';
 import { authRoutes } from './modules/auth/routes.ts';
+import { childRoutes } from './modules/children/routes.ts';
+import { groupRoutes } from './modules/groups/routes.ts';
 import { programmeRoutes } from './modules/programmes/routes.ts';
 import { scheduleRoutes } from './modules/schedule/routes.ts';
 import { schoolRoutes } from './modules/schools/routes.ts';
@@ -78,6 +80,8 @@ export function createApp(options: AppOptions) {
   app.use('/api/v1/schools', schoolRoutes());
   app.use('/api/v1/users', userRoutes());
   app.use('/api/v1/audit', auditRoutes());
+  app.use('/api/v1/children', childRoutes());
+  app.use('/api/v1/groups', groupRoutes());
   app.use('/api/v1/instruments', instrumentRoutes());
   app.use('/api/v1/assessments', assessmentRoutes());
   app.use('/api/v1/programme-waves', waveRoutes());

@@ -22,6 +22,10 @@ const childSchema = new Schema(
     guardianConsentDate: { type: String, default: null },
     childAssent: { type: Boolean, default: false },
     active: { type: Boolean, default: true },
+    /** yyyy-MM-dd the child was deactivated (left the school); null while active. */
+    deactivatedOn: { type: String, default: null },
+    /** Token of the CSV import that created the child; null when entered by hand. */
+    importId: { type: String, default: null },
     version: { type: Number, default: 0 },
   },
   { timestamps: true, versionKey: false },
@@ -30,3 +34,30 @@ childSchema.index({ schoolId: 1, displayName: 1 });
 
 export type ChildDoc = InferSchemaType<typeof childSchema> & { _id: mongoose.Types.ObjectId };
 export const Child = mongoose.model('Child', childSchema, 'children');
+
+/** API shape of a child (with the name: only for holders of child:read). */
+export function toChildJson(child: ChildDoc) {
+  return {
+    id: String(child._id),
+    schoolId: String(child.schoolId),
+    code: child.code,
+    displayName: child.displayName,
+    sex: child.sex,
+    birthYear: child.birthYear,
+    birthMonth: child.birthMonth,
+    grade: child.grade,
+    className: child.className ?? '',
+    leftBehindStatus: child.leftBehindStatus,
+    monthsSinceSeparation: child.monthsSinceSeparation ?? null,
+    caregiver: child.caregiver,
+    boarding: child.boarding ?? false,
+    guardianConsentDate: child.guardianConsentDate ?? null,
+    childAssent: child.childAssent ?? false,
+    active: child.active ?? true,
+    deactivatedOn: child.deactivatedOn ?? null,
+    version: child.version ?? 0,
+    createdAt: child.createdAt.toISOString(),
+    updatedAt: child.updatedAt.toISOString(),
+  };
+}
+export type ChildJson = ReturnType<typeof toChildJson>;

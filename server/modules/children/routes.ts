@@ -1,0 +1,89 @@
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import {
+  childIdParamsSchema,
+  childListQuerySchema,
+  createChildSchema,
+  deactivateChildSchema,
+  reactivateChildSchema,
+  rosterImportConfirmSchema,
+  rosterImportQuerySchema,
+  rosterLimits,
+  rosterTemplateQuerySchema,
+  updateChildSchema,
+} from '../../../shared/schemas/roster.ts';
+import { AppError } from '../../lib/errors.ts';
+import { mount, RESPONDED, route } from '../../lib/route.ts';
+import { confirmRosterImport, previewRosterImport, rosterTemplateCsv } from './import.ts';
+import { createChild, deactivateChild, deleteChild, getChild, listChildren, reactivateChild, updateChild } from './service.ts';
+
+/** The import takes the CSV text itself (Content-Type text/csv), up to rosterLimits.importBytes. */
+const csvBodySchema = z.string({ error: 'send the CSV text itself with Content-Type: text/csv' });
+
+export function childRoutes(): Router {
+  const router = Router();
+  router.use('/import/preview', express.text({ type: ['text/csv', 'text/plain'], limit: rosterLimits.importBytes, defaultCharset: 'utf-8' }));
+  mount(router, '/api/v1/children', [
+    route({ method: 'get', path: '/', access: 'child:read', query: childListQuerySchema, handle: ({ actor, query }) => listChildren(actor, query) }),
+    route({ method: 'post', path: '/', access: 'child:write', body: createChildSchema, status: 201, handle: ({ actor, body }) => createChild(actor, body) }),
+    route({
+      method: 'get',
+      path: '/import/template',
+      access: 'child:write',
+      query: rosterTemplateQuerySchema,
+      handle: async ({ res, query }) => {
+        const name = query.lang === 'en' ? 'roster-template.csv' : 'roster-template-zh.csv';
+        res.set('Content-Type', 'text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${name}"`).send(rosterTemplateCsv(query.lang));
+        return RESPONDED;
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/import/preview',
+      access: 'child:write',
+      query: rosterImportQuerySchema,
+      body: csvBodySchema,
+      handle: ({ actor, query, body }) => previewRosterImport(actor, query.schoolId, body),
+    }),
+    route({
+      method: 'post',
+      path: '/import/confirm',
+      access: 'child:write',
+      body: rosterImportConfirmSchema,
+      handle: ({ actor, body }) => confirmRosterImport(actor, body.token),
+    }),
+    route({ method: 'get', path: '/:id', access: 'child:read', params: childIdParamsSchema, handle: ({ actor, params }) => getChild(actor, params.id) }),
+    route({
+      method: 'patch',
+      path: '/:id',
+      access: 'child:write',
+      params: childIdParamsSchema,
+      body: updateChildSchema,
+      handle: ({ actor, params, body }) => updateChild(actor, params.id, body),
+    }),
+    route({
+      method: 'post',
+      path: '/:id/deactivate',
+      access: 'child:write',
+      params: childIdParamsSchema,
+      body: deactivateChildSchema,
+      handle: ({ actor, params, body }) => deactivateChild(actor, params.id, body),
+    }),
+    route({
+      method: 'post',
+      path: '/:id/reactivate',
+      access: 'child:write',
+      params: childIdParamsSchema,
+      body: reactivateChildSchema,
+      handle: ({ actor, params, body }) => reactivateChild(actor, params.id, body),
+    }),
+    route({ method: 'delete', path: '/:id', access: 'child:write', params: childIdParamsSchema, handle: ({ actor, params }) => deleteChild(actor, params.id) }),
+  ]);
+  // A CSV over the limit: say which limit (the app's generic message names the JSON limit).
+  router.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => {
+    if ((err as { type?: string })?.type === 'entity.too.large') {
+      next(new AppError(413, 'payload_too_large', `The CSV is larger than ${rosterLimits.importBytes / 1_000_000} MB. Split it (for example by grade).`));
+    } else next(err);
+  });
+  return router;
+}
