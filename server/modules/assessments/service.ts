@@ -269,6 +269,9 @@ export async function recordSecondEntry(actor: Actor, id: string, input: SecondE
 }
 
 export async function listAssessments(actor: Actor, query: ListAssessmentsQuery) {
+  // Asking about a child or programme of another school is refused outright (not an empty list).
+  if (query.childId) authorizeSchool(actor, 'assessment:read', String((await loadChild(query.childId)).schoolId));
+  if (query.programmeId) authorizeProgramme(actor, 'assessment:read', await loadProgramme(query.programmeId), 'any');
   const filter: Record<string, unknown> = {};
   if (query.childId) filter.childId = new mongoose.Types.ObjectId(query.childId);
   if (query.programmeId) filter.programmeId = new mongoose.Types.ObjectId(query.programmeId);
