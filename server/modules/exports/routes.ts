@@ -1,0 +1,23 @@
+import { Router } from 'express';
+import { exportParamsSchema, exportQuerySchema } from '../../../shared/schemas/results-api.ts';
+import { mount, RESPONDED, route } from '../../lib/route.ts';
+import { runExport } from './service.ts';
+
+export function exportRoutes(): Router {
+  const router = Router();
+  mount(router, '/api/v1/exports', [
+    // A download started by a link (GET), streamed to disk by the browser; audited as 'export'.
+    route({
+      method: 'get',
+      path: '/:format',
+      access: 'export:create',
+      params: exportParamsSchema,
+      query: exportQuerySchema,
+      handle: async ({ actor, params, query, res }) => {
+        await runExport(actor, params.format, query, res);
+        return RESPONDED;
+      },
+    }),
+  ]);
+  return router;
+}
