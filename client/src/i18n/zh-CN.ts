@@ -1,7 +1,9 @@
 import type { Messages } from './en.ts';
+import { assessmentsZh } from './assessments.ts';
 
 // 简体中文。键与 en.ts 完全一致（由 tsc 检查）。
 export const zhCN: Messages = {
+  assessments: assessmentsZh,
   app: {
     name: 'ActiveGroups',
     tagline: '留守儿童团体体育活动',
