@@ -23,6 +23,8 @@ import { schoolRoutes } from './modules/schools/routes.ts';
 import { userRoutes } from './modules/users/routes.ts';
 import { sessionRoutes } from './modules/sessions/routes.ts';
 import { deliveryRoutes } from './modules/delivery/routes.ts';
+import { exportRoutes } from './modules/exports/routes.ts';
+import { resultsRoutes } from './modules/results/routes.ts';
 
 export interface AppOptions {
   sessionSecret: string;
@@ -90,6 +92,8 @@ export function createApp(options: AppOptions) {
   app.use('/api/v1/delivery', deliveryRoutes());
   app.use('/api/v1/programmes', programmeRoutes());
   app.use('/api/v1/schedule', scheduleRoutes());
+  app.use('/api/v1/results', resultsRoutes());
+  app.use('/api/v1/exports', exportRoutes());
 
   app.use('/api', (req, _res, next) => {
     next(new AppError(404, 'not_found', `No API endpoint ${req.method} ${req.originalUrl.split("?")[0]}.`));

@@ -10,6 +10,8 @@ export const matrixFiles: Record<string, string> = {
   '/api/v1/schools': 'tests/api/access-matrix.test.ts',
   '/api/v1/users': 'tests/api/access-matrix.test.ts',
   '/api/v1/audit': 'tests/api/access-matrix.test.ts',
+  '/api/v1/results': 'tests/api/results.test.ts',
+  '/api/v1/exports': 'tests/api/exports.test.ts',
   '/api/v1/instruments': 'tests/api/privacy.test.ts',
   '/api/v1/programme-waves': 'tests/api/privacy.test.ts',
   '/api/v1/assessments': 'tests/api/privacy.test.ts',

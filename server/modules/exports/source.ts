@@ -151,7 +151,7 @@ class Peekable<T extends Document> {
     this.head = undefined;
     return h;
   }
-  /** Skips to the document with this key; null when there is none. */
+  /** Skips to the document with this key and consumes it; null when there is none. */
   async seek(key: string): Promise<T | null> {
     for (;;) {
       const h = await this.peek();
@@ -161,7 +161,9 @@ class Peekable<T extends Document> {
         this.head = undefined;
         continue;
       }
-      return k === key ? h : null;
+      if (k !== key) return null;
+      this.head = undefined;
+      return h;
     }
   }
   async close(): Promise<void> {
