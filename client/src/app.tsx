@@ -12,6 +12,9 @@ import { HomeView } from './views/home/HomeView.tsx';
 import { LoginView } from './views/auth/LoginView.tsx';
 import { SetupView } from './views/auth/SetupView.tsx';
 import { ForbiddenView, NotFoundView } from './views/misc.tsx';
+import { ProgrammeFormView } from './views/programmes/ProgrammeFormView.tsx';
+import { ProgrammesView } from './views/programmes/ProgrammesView.tsx';
+import { ScheduleView } from './views/schedule/ScheduleView.tsx';
 import { SchoolFormView } from './views/schools/SchoolFormView.tsx';
 import { SchoolsView } from './views/schools/SchoolsView.tsx';
 import { UserFormView } from './views/users/UserFormView.tsx';
@@ -190,6 +193,14 @@ function Routes(props: { user: User }) {
   if (user) return adminOnly(<UserFormView key={user.id} userId={user.id ?? null} />);
 
   if (match('/audit', path)) return adminOnly(<AuditView query={query} />);
+
+  // Programmes: every role reads (researchers without the schedule); admins and PE teachers edit.
+  if (match('/programmes', path)) return <ProgrammesView />;
+  if (match('/programmes/new', path)) return props.user.role === 'admin' || props.user.role === 'pe_teacher' ? <ProgrammeFormView key="new" programmeId={null} /> : <ForbiddenView />;
+  const programmeSchedule = match('/programmes/:id/schedule', path);
+  if (programmeSchedule) return props.user.role === 'researcher' ? <ForbiddenView /> : <ScheduleView key={programmeSchedule.id} programmeId={programmeSchedule.id ?? ''} />;
+  const programme = match('/programmes/:id', path);
+  if (programme) return <ProgrammeFormView key={programme.id} programmeId={programme.id ?? null} />;
 
   return <NotFoundView />;
 }

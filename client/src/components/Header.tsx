@@ -5,7 +5,9 @@ import { useLocation } from '../router.ts';
 import { LangSwitch } from './LangSwitch.tsx';
 import { Link } from './ui.tsx';
 
-type NavKey = 'home' | 'schools' | 'users' | 'audit';
+type NavKey = 'home' | 'schools' | 'users' | 'audit' | 'programmes';
+/** Feature views keep their nav label in their own i18n file. */
+const FEATURE_NAV_LABEL = { programmes: 'programmes.nav' } as const;
 
 /** What each role finds in the navigation. Later features add their views here. */
 const NAV: Record<Role, ReadonlyArray<{ key: NavKey; href: string }>> = {
@@ -14,10 +16,11 @@ const NAV: Record<Role, ReadonlyArray<{ key: NavKey; href: string }>> = {
     { key: 'schools', href: '/schools' },
     { key: 'users', href: '/users' },
     { key: 'audit', href: '/audit' },
+    { key: 'programmes', href: '/programmes' },
   ],
-  pe_teacher: [{ key: 'home', href: '/' }],
-  counsellor: [{ key: 'home', href: '/' }],
-  researcher: [{ key: 'home', href: '/' }],
+  pe_teacher: [{ key: 'home', href: '/' }, { key: 'programmes', href: '/programmes' }],
+  counsellor: [{ key: 'home', href: '/' }, { key: 'programmes', href: '/programmes' }],
+  researcher: [{ key: 'home', href: '/' }, { key: 'programmes', href: '/programmes' }],
 };
 
 function isCurrent(href: string, path: string): boolean {
@@ -64,7 +67,7 @@ export function Header(props: { user?: User | null; onLogout?: () => void; loggi
               {NAV[user.role].map((item) => (
                 <li key={item.key}>
                   <Link href={item.href} testid={`nav-${item.key}`} current={isCurrent(item.href, path)}>
-                    {t(`nav.${item.key}`)}
+                    {item.key === 'programmes' ? t(FEATURE_NAV_LABEL[item.key]) : t(`nav.${item.key}`)}
                   </Link>
                 </li>
               ))}

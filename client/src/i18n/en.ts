@@ -1,9 +1,11 @@
 // English messages. The shape of this object is the message catalogue's type: zh-CN must
 // provide exactly the same keys (checked by tsc), and t() only accepts keys that exist.
 import { assessmentsEn } from './assessments.ts';
+import { programmesEn } from './programmes.ts';
 
 export const en = {
   assessments: assessmentsEn,
+  programmes: programmesEn,
   app: {
     name: 'ActiveGroups',
     tagline: 'Group physical activity for left-behind children',

@@ -1,9 +1,11 @@
 import type { Messages } from './en.ts';
 import { assessmentsZh } from './assessments.ts';
+import { programmesZh } from './programmes.ts';
 
 // 简体中文。键与 en.ts 完全一致（由 tsc 检查）。
 export const zhCN: Messages = {
   assessments: assessmentsZh,
+  programmes: programmesZh,
   app: {
     name: 'ActiveGroups',
     tagline: '留守儿童团体体育活动',
