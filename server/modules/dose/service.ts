@@ -234,18 +234,20 @@ export function computeDoseDocuments(inputs: DoseInputs, targetGroupIds: readonl
 }
 
 /**
- * Writes summaries by full replacement, but only over a summary whose source was read earlier:
- * the filter `{ _id, sourceReadAt < mine }` with upsert either replaces an older one, inserts a
- * new one, or — when a newer recompute already wrote — fails on the duplicate _id, which is the
- * outcome we want and is ignored.
+ * Writes summaries by full replacement, but only over a summary whose source was read earlier, so
+ * two overlapping recomputes can never leave the older result behind: one conditional delete of
+ * the older versions, then one insert of all (an _id that is still there belongs to a newer
+ * recompute, and its duplicate-key error is the outcome we want). The end state equals a
+ * conditional replaceOne per document; it is done as two statements because FerretDB 1.24 on
+ * SQLite runs every update-by-_id as a full table scan (its UPDATE filters on
+ * `_ferretdb_sjson->'$._id'`, which does not match the `_id` index expression — EXPLAIN shows
+ * SCAN), so 31 replaceOne calls cost 31 scans where this costs one.
  */
-async function writeMonotonic(model: mongoose.Model<any>, docs: Record<string, unknown>[], readAt: Date): Promise<void> {
+export async function writeMonotonic(model: mongoose.Model<any>, docs: Record<string, unknown>[], readAt: Date): Promise<void> {
   if (docs.length === 0) return;
+  await model.deleteMany({ _id: { $in: docs.map((d) => d._id) }, sourceReadAt: { $lt: readAt } });
   try {
-    await model.bulkWrite(
-      docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id, sourceReadAt: { $lt: readAt } }, replacement: doc, upsert: true } })),
-      { ordered: false },
-    );
+    await model.collection.insertMany(docs, { ordered: false });
   } catch (err) {
     const writeErrors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
     const codes = (writeErrors ?? []).map((e) => e.code ?? e.err?.code);
@@ -323,6 +325,13 @@ export async function markDoseDirty(programmeId: Id, groupId: Id, at = new Date(
 
 // ---------- background recompute, coalesced per group ----------
 
+/**
+ * A background recompute starts this long after the save that asked for it, so a teacher's burst
+ * of saves (or many teachers at once) costs one recompute per group. Readers never wait for it:
+ * they recompute dirty groups themselves. Product choice.
+ */
+export const RECOMPUTE_DELAY_MS = 250;
+
 const running = new Map<string, Promise<void>>();
 const again = new Set<string>();
 let backgroundLogger: Pick<Logger, 'warn'> | null = null;
@@ -342,7 +351,7 @@ export function scheduleRecompute(programmeId: Id, groupId: Id): Promise<void> {
     return current;
   }
   const run = (async () => {
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, RECOMPUTE_DELAY_MS));
     do {
       again.delete(key);
       try {

@@ -1,0 +1,179 @@
+// Register save under load: a 30-child register PUT /api/v1/sessions/:id/log, autocannon against
+// the running server on 127.0.0.1 at a fixed rate (default 200 requests/s). Every request has a
+// fresh Idempotency-Key and the session's current version; sessions are taken round-robin from
+// many groups so that optimistic-concurrency conflicts do not dominate (a conflict would only
+// happen if the same session came round again before its previous save was answered).
+// Goal (issue 3): p95 < 25 ms with 0 errors.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import mongoose from 'mongoose';
+import { addDays, isoWeekday, schoolToday } from '../shared/domain/dates.ts';
+import { connectDatabase, disconnectDatabase } from '../server/db/connection.ts';
+import { Child } from '../server/modules/children/model.ts';
+import { Group } from '../server/modules/groups/model.ts';
+import { Programme } from '../server/modules/programmes/model.ts';
+import { createSchool } from '../server/modules/schools/service.ts';
+import { Session } from '../server/modules/sessions/model.ts';
+import { createUser } from '../server/modules/users/service.ts';
+import { benchDatabase, ms, numberArg, percentile } from './common.ts';
+import type { Benchmark } from './index.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const PASSWORD = 'bench password correct horse';
+const GROUP_SIZE = 30;
+
+export async function seed(groups: number) {
+  const admin = await createUser({ username: 'bench', displayName: 'Bench', password: PASSWORD, role: 'admin', schoolIds: [] }, null);
+  const actor = { id: admin.id, username: 'bench', role: 'admin' as const, schoolIds: [] };
+  const school = await createSchool(actor, { name: 'Bench school', region: 'Hunan', county: 'Xinhua', setting: 'rural', timeZone: 'Asia/Shanghai' });
+  const today = schoolToday(new Date());
+  const startDate = addDays(today, -28 - (isoWeekday(today) - 1));
+  const programme = await Programme.create({
+    name: 'Bench programme', schoolIds: [school.id], groupIds: [], arm: 'intervention', startDate, plannedWeeks: 12,
+    weeklyPattern: [1, 3, 5].map((weekday) => ({ weekday, startTime: '16:00', minutes: 40 })),
+    activityBlocks: [{ activityCode: 'rope-skipping', minutes: 30, targetIntensity: 'moderate' }],
+  });
+  const sessions: { id: string; members: string[] }[] = [];
+  for (let g = 0; g < groups; g++) {
+    const kids = await Child.insertMany(Array.from({ length: GROUP_SIZE }, (_, i) => ({
+      schoolId: school.id, code: `B-${g}-${i}`, displayName: `Child ${g}-${i}`, sex: i % 2 ? 'male' : 'female',
+      birthYear: 2014, birthMonth: 1 + (i % 12), grade: 4, leftBehindStatus: 'one_parent_away', caregiver: 'grandparents',
+    })));
+    const members = kids.map((k) => String(k._id));
+    const group = await Group.create({ schoolId: school.id, name: `Group ${g}`, activityCode: 'rope-skipping', members: members.map((childId) => ({ childId, joinedOn: startDate })) });
+    await Programme.updateOne({ _id: programme._id }, { $push: { groupIds: { $each: [group._id] } } });
+    const docs = [];
+    for (let w = 0; w < 4; w++) for (const d of [0, 2, 4]) docs.push({ programmeId: programme._id, groupId: group._id, schoolId: school.id, date: addDays(startDate, 7 * w + d), startTime: '16:00', plannedMinutes: 40 });
+    const created = await Session.insertMany(docs);
+    for (const s of created) sessions.push({ id: String(s._id), members });
+  }
+  return sessions;
+}
+
+export async function login(url: string) {
+  const jar = new Map<string, string>();
+  const remember = (res: Response) => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const [k, v] = (pair as string).split('=');
+      jar.set(k as string, v as string);
+    }
+  };
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  let res = await fetch(`${url}/api/v1/auth/session`);
+  remember(res);
+  let csrf = ((await res.json()) as { csrfToken: string }).csrfToken;
+  res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, cookie: cookie() }, body: JSON.stringify({ username: 'bench', password: PASSWORD }) });
+  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  remember(res);
+  res = await fetch(`${url}/api/v1/auth/session`, { headers: { cookie: cookie() } });
+  remember(res);
+  csrf = ((await res.json()) as { csrfToken: string }).csrfToken;
+  return { cookie: cookie(), csrf };
+}
+
+function registerFor(members: string[], n: number) {
+  return members.map((childId, i) => {
+    const r = (i * 7 + n) % 20;
+    if (r === 0) return { childId, status: 'absent' };
+    if (r === 1) return { childId, status: 'excused' };
+    if (r === 2) return { childId, status: 'late', minutes: 20 };
+    return { childId, status: 'present', ...(r === 3 ? { rpe: 6 } : {}) };
+  });
+}
+
+export const registerSaveBenchmark: Benchmark = {
+  name: 'register',
+  description: 'register save (30 children) under autocannon at a fixed rate: latency p50/p95/p99, throughput, errors',
+  async run({ values }) {
+    const rate = numberArg(values.rate, 200);
+    const duration = numberArg(values.duration, 20);
+    const groups = numberArg(values.groups, 40);
+    const { database, dataDir, cleanup } = await benchDatabase();
+    const dbName = `bench_register_${Date.now()}`;
+    await connectDatabase(database.uri, dbName);
+    const t0 = performance.now();
+    const sessions = await seed(groups);
+    console.log(`seeded ${groups} groups × ${GROUP_SIZE} children, ${sessions.length} sessions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'serve.ts'), database.uri, dbName, dataDir, database.engine], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+      child.stdout.on('data', (chunk: Buffer) => {
+        const line = chunk.toString().split('\n').find((l) => l.startsWith('{'));
+        if (line) resolve((JSON.parse(line) as { url: string }).url);
+      });
+    });
+    try {
+      const auth = await login(url);
+      const versions = new Map(sessions.map((s) => [s.id, 0]));
+      let next = 0;
+      const runOnce = async (seconds: number, overallRate: number) => {
+        const latencies: number[] = [];
+        const statuses = new Map<number, number>();
+        const instance = autocannon({
+          url,
+          connections: 20,
+          duration: seconds,
+          overallRate,
+          requests: [
+            {
+              method: 'PUT',
+              setupRequest: (req) => {
+                const s = sessions[next++ % sessions.length] as { id: string; members: string[] };
+                const body = {
+                  version: versions.get(s.id) ?? 0,
+                  actualStart: '16:05',
+                  activityBlocks: [{ activityCode: 'warm-up', minutes: 5 }, { activityCode: 'rope-skipping', minutes: 30, rpe: 6, avgHeartRate: 150 }],
+                  notes: '',
+                  register: registerFor(s.members, next),
+                };
+                return {
+                  ...req,
+                  path: `/api/v1/sessions/${s.id}/log`,
+                  headers: { 'content-type': 'application/json', cookie: auth.cookie, 'x-csrf-token': auth.csrf, 'idempotency-key': randomUUID() },
+                  body: JSON.stringify(body),
+                };
+              },
+              onResponse: (status, body) => {
+                statuses.set(status, (statuses.get(status) ?? 0) + 1);
+                if (status === 200) {
+                  const saved = JSON.parse(body) as { id: string; version: number };
+                  versions.set(saved.id, Math.max(versions.get(saved.id) ?? 0, saved.version));
+                }
+              },
+            },
+          ],
+        }) as unknown as EventEmitter & PromiseLike<autocannon.Result>;
+        instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+        const result = await instance;
+        latencies.sort((a, b) => a - b);
+        return { result, latencies, statuses };
+      };
+      console.log('warm-up: 3 s at 50 requests/s');
+      await runOnce(3, 50);
+      console.log(`measuring: ${duration} s at ${rate} requests/s, 20 connections, ${sessions.length} sessions round-robin`);
+      const { result, latencies, statuses } = await runOnce(duration, rate);
+      const ok = statuses.get(200) ?? 0;
+      const non2xx = [...statuses].filter(([s]) => s !== 200);
+      console.log(`requests: ${latencies.length} (${ok} × 200${non2xx.map(([s, n]) => `, ${n} × ${s}`).join('')})`);
+      console.log(`latency: p50 ${ms(percentile(latencies, 50))}, p95 ${ms(percentile(latencies, 95))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies.at(-1) ?? NaN)}`);
+      console.log(`throughput: ${(result.requests.total / duration).toFixed(1)} requests/s, ${(result.throughput.average / 1024).toFixed(1)} kB/s`);
+      console.log(`errors: ${result.errors} connection errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
+      const p95 = percentile(latencies, 95);
+      console.log(`goal p95 < 25 ms with 0 errors: ${p95 < 25 && result.errors === 0 && result.non2xx === 0 ? 'met' : 'NOT met'}`);
+      const held = await Session.countDocuments({ status: 'held' });
+      console.log(`check: ${held} of ${sessions.length} sessions held; summaries: ${await mongoose.connection.db!.collection('dose_summaries').countDocuments()}`);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await mongoose.connection.db?.dropDatabase();
+      await disconnectDatabase();
+      await cleanup();
+    }
+  },
+};
