@@ -341,6 +341,29 @@ function fill(template: string, params: Record<string, string | number>): string
   return template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => (k === 'intensity' ? (INTENSITY_ZH[String(params[k])] ?? String(params[k])) : String(params[k] ?? '')));
 }
 
+/** Threshold units and word values of the evidence profiles, in Chinese. */
+const UNITS_ZH: Record<string, string> = {
+  weeks: '周',
+  minutes: '分钟',
+  'sessions/week': '次/周',
+  days: '天',
+  '%': '%',
+  'minutes/day': '分钟/天',
+  'days/week': '天/周',
+  level: '',
+  type: '',
+};
+const VALUES_ZH: Record<string, string> = { ...INTENSITY_ZH, aerobic: '有氧运动' };
+
+/** "20 minutes", "moderate" … as the reader's language shows a threshold. */
+export function thresholdText(threshold: Check['threshold'], lng: string): string {
+  const value = String(threshold.value);
+  if (!lng.startsWith('zh')) return threshold.unit === 'level' || threshold.unit === 'type' ? value : `${value} ${threshold.unit}`;
+  const v = VALUES_ZH[value] ?? value;
+  const unit = UNITS_ZH[threshold.unit] ?? threshold.unit;
+  return unit ? `${v} ${unit}` : v;
+}
+
 /** The label and explanation of a check in the current language (English: shared's own text). */
 export function checkText(check: Check, lng: string): { label: string; explanation: string } {
   if (!lng.startsWith('zh')) return { label: check.label, explanation: check.explanation };

@@ -2,13 +2,8 @@
 // the explanation in the reader's language. Re-rendered on every keystroke from shared/checkPlan.
 import type { Check } from '../../../../shared/domain/check.ts';
 import { useT } from '../../i18n/index.ts';
-import { checkText } from '../../i18n/programmes.ts';
+import { checkText, thresholdText } from '../../i18n/programmes.ts';
 import { countPassed, STATUS_ICON } from './common.tsx';
-
-function thresholdText(check: Check): string {
-  const t = check.threshold;
-  return `${String(t.value)} ${t.unit}`;
-}
 
 export function PlanCheckPanel(props: { checks: readonly Check[]; profileName: string }) {
   const { t, lng } = useT();
@@ -38,7 +33,7 @@ export function PlanCheckPanel(props: { checks: readonly Check[]; profileName: s
                 </p>
                 <details class="check-source">
                   <summary>
-                    {t('programmes.check.threshold')}: {thresholdText(check)}
+                    {t('programmes.check.threshold')}: {thresholdText(check.threshold, lng)}
                     {check.threshold.isProductDefault ? ` · ${t('programmes.check.productDefault')}` : ''}
                   </summary>
                   <p>

@@ -14,7 +14,7 @@ import { isApiError } from '../../api/client.ts';
 import { programmesApi, type Arm, type FormOptions, type Programme, type ProgrammeInput } from '../../api/programmes.ts';
 import { ConflictNotice, conflictCurrent } from '../../components/Conflict.tsx';
 import { Alert, Field, Link, Loading, PageTitle } from '../../components/ui.tsx';
-import { setFlash } from '../../flash.ts';
+import { setFlash, takeFlash } from '../../flash.ts';
 import { useT } from '../../i18n/index.ts';
 import { navigate } from '../../router.ts';
 import { useSession } from '../../session.ts';
@@ -128,7 +128,8 @@ export function ProgrammeFormView(props: { programmeId: string | null }) {
   const [loadError, setLoadError] = useState<unknown>(null);
   const [failure, setFailure] = useState<unknown>(null);
   const [conflict, setConflict] = useState<Programme | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  // "Programme created; 36 sessions scheduled." arrives as a flash from the create navigation.
+  const [notice, setNotice] = useState<string | null>(takeFlash);
   const [busy, setBusy] = useState(false);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const [rangeFrom, setRangeFrom] = useState('');
