@@ -8,6 +8,11 @@ import { applyUserLocale, currentLanguage, i18next, LanguageContext, useT } from
 import { match, navigate, useLocation } from './router.ts';
 import { SessionContext, type SessionApi } from './session.ts';
 import { AuditView } from './views/audit/AuditView.tsx';
+import { ChildFormView } from './views/children/ChildFormView.tsx';
+import { RosterImportView } from './views/children/RosterImportView.tsx';
+import { RosterView } from './views/children/RosterView.tsx';
+import { GroupView } from './views/groups/GroupView.tsx';
+import { GroupsView } from './views/groups/GroupsView.tsx';
 import { HomeView } from './views/home/HomeView.tsx';
 import { LoginView } from './views/auth/LoginView.tsx';
 import { SetupView } from './views/auth/SetupView.tsx';
@@ -193,6 +198,19 @@ function Routes(props: { user: User }) {
   if (user) return adminOnly(<UserFormView key={user.id} userId={user.id ?? null} />);
 
   if (match('/audit', path)) return adminOnly(<AuditView query={query} />);
+
+  // Roster and groups: names are for teachers, counsellors and admins only (never researchers).
+  const rosterAllowed = props.user.role !== 'researcher';
+  const rosterOnly = (view: JSX.Element) => (rosterAllowed ? view : <ForbiddenView />);
+  if (match('/children', path)) return rosterOnly(<RosterView query={query} />);
+  if (match('/children/new', path)) return rosterOnly(<ChildFormView key="new" childId={null} schoolId={query.get('school')} />);
+  if (match('/children/import', path)) return rosterOnly(<RosterImportView query={query} />);
+  const child = match('/children/:id', path);
+  if (child) return rosterOnly(<ChildFormView key={child.id} childId={child.id ?? null} schoolId={null} />);
+  if (match('/groups', path)) return rosterOnly(<GroupsView query={query} />);
+  if (match('/groups/new', path)) return rosterOnly(<GroupView key="new" groupId={null} schoolId={query.get('school')} />);
+  const group = match('/groups/:id', path);
+  if (group) return rosterOnly(<GroupView key={group.id} groupId={group.id ?? null} schoolId={null} />);
 
   // Programmes: every role reads (researchers without the schedule); admins and PE teachers edit.
   if (match('/programmes', path)) return <ProgrammesView />;

@@ -5,9 +5,10 @@ import { useLocation } from '../router.ts';
 import { LangSwitch } from './LangSwitch.tsx';
 import { Link } from './ui.tsx';
 
-type NavKey = 'home' | 'schools' | 'users' | 'audit' | 'programmes';
+type NavKey = 'home' | 'schools' | 'users' | 'audit' | 'programmes' | 'children' | 'groups';
 /** Feature views keep their nav label in their own i18n file. */
-const FEATURE_NAV_LABEL = { programmes: 'programmes.nav' } as const;
+const FEATURE_NAV_LABEL = { programmes: 'programmes.nav', children: 'roster.nav.children', groups: 'roster.nav.groups' } as const;
+const isFeatureNav = (key: NavKey): key is keyof typeof FEATURE_NAV_LABEL => key in FEATURE_NAV_LABEL;
 
 /** What each role finds in the navigation. Later features add their views here. */
 const NAV: Record<Role, ReadonlyArray<{ key: NavKey; href: string }>> = {
@@ -17,9 +18,11 @@ const NAV: Record<Role, ReadonlyArray<{ key: NavKey; href: string }>> = {
     { key: 'users', href: '/users' },
     { key: 'audit', href: '/audit' },
     { key: 'programmes', href: '/programmes' },
+    { key: 'children', href: '/children' },
+    { key: 'groups', href: '/groups' },
   ],
-  pe_teacher: [{ key: 'home', href: '/' }, { key: 'programmes', href: '/programmes' }],
-  counsellor: [{ key: 'home', href: '/' }, { key: 'programmes', href: '/programmes' }],
+  pe_teacher: [{ key: 'home', href: '/' }, { key: 'children', href: '/children' }, { key: 'groups', href: '/groups' }, { key: 'programmes', href: '/programmes' }],
+  counsellor: [{ key: 'home', href: '/' }, { key: 'children', href: '/children' }, { key: 'groups', href: '/groups' }, { key: 'programmes', href: '/programmes' }],
   researcher: [{ key: 'home', href: '/' }, { key: 'programmes', href: '/programmes' }],
 };
 
@@ -67,7 +70,7 @@ export function Header(props: { user?: User | null; onLogout?: () => void; loggi
               {NAV[user.role].map((item) => (
                 <li key={item.key}>
                   <Link href={item.href} testid={`nav-${item.key}`} current={isCurrent(item.href, path)}>
-                    {item.key === 'programmes' ? t(FEATURE_NAV_LABEL[item.key]) : t(`nav.${item.key}`)}
+                    {isFeatureNav(item.key) ? t(FEATURE_NAV_LABEL[item.key]) : t(`nav.${item.key}`)}
                   </Link>
                 </li>
               ))}

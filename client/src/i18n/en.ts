@@ -2,6 +2,7 @@
 // provide exactly the same keys (checked by tsc), and t() only accepts keys that exist.
 import { assessmentsEn } from './assessments.ts';
 import { programmesEn } from './programmes.ts';
+import { rosterEn } from './roster.ts';
 
 export const en = {
   assessments: assessmentsEn,
@@ -243,6 +244,7 @@ export const en = {
       export: 'Exported',
     },
   },
+  roster: rosterEn,
   notFound: {
     title: 'Page not found',
     body: 'There is nothing at this address.',

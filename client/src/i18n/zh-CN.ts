@@ -1,6 +1,7 @@
 import type { Messages } from './en.ts';
 import { assessmentsZh } from './assessments.ts';
 import { programmesZh } from './programmes.ts';
+import { rosterZh } from './roster.ts';
 
 // 简体中文。键与 en.ts 完全一致（由 tsc 检查）。
 export const zhCN: Messages = {
@@ -242,6 +243,7 @@ export const zhCN: Messages = {
       export: '导出',
     },
   },
+  roster: rosterZh,
   notFound: {
     title: '页面不存在',
     body: '此地址没有内容。',
