@@ -19,7 +19,10 @@ import { SetupView } from './views/auth/SetupView.tsx';
 import { ForbiddenView, NotFoundView } from './views/misc.tsx';
 import { ProgrammeFormView } from './views/programmes/ProgrammeFormView.tsx';
 import { ProgrammesView } from './views/programmes/ProgrammesView.tsx';
+import { DashboardView, DeliveryPickView } from './views/dashboard/DashboardView.tsx';
+import { RegisterPickView, RegisterView } from './views/register/RegisterView.tsx';
 import { ScheduleView } from './views/schedule/ScheduleView.tsx';
+import { ResultsView } from './views/results/ResultsView.tsx';
 import { SchoolFormView } from './views/schools/SchoolFormView.tsx';
 import { SchoolsView } from './views/schools/SchoolsView.tsx';
 import { UserFormView } from './views/users/UserFormView.tsx';
@@ -212,7 +215,16 @@ function Routes(props: { user: User }) {
   const group = match('/groups/:id', path);
   if (group) return rosterOnly(<GroupView key={group.id} groupId={group.id ?? null} schoolId={null} />);
 
+  // Results and exports: researchers and admins (de-identified; the server checks school scope).
+  if (match('/results', path)) return props.user.role === 'researcher' || isAdmin ? <ResultsView query={query} /> : <ForbiddenView />;
+
   // Programmes: every role reads (researchers without the schedule); admins and PE teachers edit.
+  if (match('/register', path)) return props.user.role === 'admin' || props.user.role === 'pe_teacher' ? <RegisterPickView /> : <ForbiddenView />;
+  const registerMatch = match('/register/:id', path);
+  if (registerMatch) return props.user.role === 'admin' || props.user.role === 'pe_teacher' ? <RegisterView key={registerMatch.id} sessionId={registerMatch.id ?? ''} /> : <ForbiddenView />;
+  if (match('/delivery', path)) return <DeliveryPickView />;
+  const deliveryMatch = match('/delivery/:id', path);
+  if (deliveryMatch) return <DashboardView key={deliveryMatch.id} programmeId={deliveryMatch.id ?? ''} />;
   if (match('/programmes', path)) return <ProgrammesView />;
   if (match('/programmes/new', path)) return props.user.role === 'admin' || props.user.role === 'pe_teacher' ? <ProgrammeFormView key="new" programmeId={null} /> : <ForbiddenView />;
   const programmeSchedule = match('/programmes/:id/schedule', path);

@@ -1,12 +1,16 @@
 // English messages. The shape of this object is the message catalogue's type: zh-CN must
 // provide exactly the same keys (checked by tsc), and t() only accepts keys that exist.
 import { assessmentsEn } from './assessments.ts';
+import { registerEn } from './register.ts';
 import { programmesEn } from './programmes.ts';
+import { resultsEn } from './results.ts';
 import { rosterEn } from './roster.ts';
 
 export const en = {
   assessments: assessmentsEn,
+  register: registerEn,
   programmes: programmesEn,
+  results: resultsEn,
   app: {
     name: 'ActiveGroups',
     tagline: 'Group physical activity for left-behind children',

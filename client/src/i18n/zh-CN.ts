@@ -1,12 +1,16 @@
 import type { Messages } from './en.ts';
 import { assessmentsZh } from './assessments.ts';
+import { registerZh } from './register.ts';
 import { programmesZh } from './programmes.ts';
+import { resultsZh } from './results.ts';
 import { rosterZh } from './roster.ts';
 
 // 简体中文。键与 en.ts 完全一致（由 tsc 检查）。
 export const zhCN: Messages = {
   assessments: assessmentsZh,
+  register: registerZh,
   programmes: programmesZh,
+  results: resultsZh,
   app: {
     name: 'ActiveGroups',
     tagline: '留守儿童团体体育活动',
