@@ -21,6 +21,8 @@ import { ProgrammeFormView } from './views/programmes/ProgrammeFormView.tsx';
 import { ProgrammesView } from './views/programmes/ProgrammesView.tsx';
 import { DashboardView, DeliveryPickView } from './views/dashboard/DashboardView.tsx';
 import { RegisterPickView, RegisterView } from './views/register/RegisterView.tsx';
+import { DashboardView, DeliveryPickView } from './views/dashboard/DashboardView.tsx';
+import { RegisterPickView, RegisterView } from './views/register/RegisterView.tsx';
 import { ScheduleView } from './views/schedule/ScheduleView.tsx';
 import { ResultsView } from './views/results/ResultsView.tsx';
 import { SchoolFormView } from './views/schools/SchoolFormView.tsx';
@@ -219,6 +221,12 @@ function Routes(props: { user: User }) {
   if (match('/results', path)) return props.user.role === 'researcher' || isAdmin ? <ResultsView query={query} /> : <ForbiddenView />;
 
   // Programmes: every role reads (researchers without the schedule); admins and PE teachers edit.
+  if (match('/register', path)) return props.user.role === 'admin' || props.user.role === 'pe_teacher' ? <RegisterPickView /> : <ForbiddenView />;
+  const registerMatch = match('/register/:id', path);
+  if (registerMatch) return props.user.role === 'admin' || props.user.role === 'pe_teacher' ? <RegisterView key={registerMatch.id} sessionId={registerMatch.id ?? ''} /> : <ForbiddenView />;
+  if (match('/delivery', path)) return <DeliveryPickView />;
+  const deliveryMatch = match('/delivery/:id', path);
+  if (deliveryMatch) return <DashboardView key={deliveryMatch.id} programmeId={deliveryMatch.id ?? ''} />;
   if (match('/register', path)) return props.user.role === 'admin' || props.user.role === 'pe_teacher' ? <RegisterPickView /> : <ForbiddenView />;
   const registerMatch = match('/register/:id', path);
   if (registerMatch) return props.user.role === 'admin' || props.user.role === 'pe_teacher' ? <RegisterView key={registerMatch.id} sessionId={registerMatch.id ?? ''} /> : <ForbiddenView />;

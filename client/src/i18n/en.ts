@@ -2,12 +2,14 @@
 // provide exactly the same keys (checked by tsc), and t() only accepts keys that exist.
 import { assessmentsEn } from './assessments.ts';
 import { registerEn } from './register.ts';
+import { registerEn } from './register.ts';
 import { programmesEn } from './programmes.ts';
 import { resultsEn } from './results.ts';
 import { rosterEn } from './roster.ts';
 
 export const en = {
   assessments: assessmentsEn,
+  register: registerEn,
   register: registerEn,
   programmes: programmesEn,
   results: resultsEn,

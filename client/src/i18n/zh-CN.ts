@@ -1,6 +1,7 @@
 import type { Messages } from './en.ts';
 import { assessmentsZh } from './assessments.ts';
 import { registerZh } from './register.ts';
+import { registerZh } from './register.ts';
 import { programmesZh } from './programmes.ts';
 import { resultsZh } from './results.ts';
 import { rosterZh } from './roster.ts';
@@ -8,6 +9,7 @@ import { rosterZh } from './roster.ts';
 // 简体中文。键与 en.ts 完全一致（由 tsc 检查）。
 export const zhCN: Messages = {
   assessments: assessmentsZh,
+  register: registerZh,
   register: registerZh,
   programmes: programmesZh,
   results: resultsZh,

@@ -1,0 +1,81 @@
+// Delivery dashboard API: the programme report (from computed summaries) and the per-child table.
+import type { Check, CheckStatus } from '../../../shared/domain/check.ts';
+import { ApiError, getSession } from './client.ts';
+
+export interface GroupWeek {
+  week: number;
+  held: number;
+  cancelled: number;
+  aerobicMinutes: number;
+  qualifyingMinutes: number;
+  qualifyingSessions: number;
+  marks: number;
+  attended: number;
+}
+
+export interface Notice {
+  kind: 'gap' | 'falling-attendance' | 'delivery' | 'children';
+  severity: 'fail' | 'at-risk';
+  groupId: string | null;
+  groupName: string | null;
+  message: string;
+  messageKey: string;
+  params: Record<string, string | number>;
+}
+
+export interface DeliveryReport {
+  programme: { id: string; name: string; arm: string; startDate: string; plannedWeeks: number; endDate: string; evidenceProfileId: string; evidenceProfileKnown: boolean };
+  profile: { id: string; name: { en: string; zh: string }; minSessionMinutes: number | null; minWeeks: number | null };
+  asOf: string | null;
+  planChecks: Check[];
+  groups: {
+    groupId: string;
+    name: string;
+    schoolId: string;
+    activityCode: string | null;
+    asOf: string;
+    summary: { sessionsHeld: number; sessionsCancelled: number; sessionsUnrecorded: number; qualifyingSessions: number; aerobicMinutes: number };
+    checks: Check[];
+    weekly: GroupWeek[];
+    children: { count: number; byWorst: Record<CheckStatus, number> };
+  }[];
+  attendance: { week: number; marks: number; attended: number; rate: number | null; held: number }[];
+  children: { count: number; byWorst: Record<CheckStatus, number> };
+  notices: Notice[];
+}
+
+export interface ChildRow {
+  childId: string;
+  code: string;
+  displayName?: string;
+  groupIds: string[];
+  sessionsScheduled: number;
+  sessionsAttended: number;
+  attendanceRate: number | null;
+  aerobicMinutes: number;
+  qualifyingSessions: number;
+  qualifyingWeeks: number;
+  longestGapDays: number | null;
+  lastAttendedOn: string | null;
+  worstStatus: CheckStatus;
+  checks: Pick<Check, 'id' | 'label' | 'status' | 'explanation' | 'messageKey' | 'params'>[];
+}
+
+async function get<T>(path: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+  } catch (e) {
+    throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e));
+  }
+  const data = (await res.json().catch(() => undefined)) as { error?: { code: string; message: string; details?: unknown } } | undefined;
+  if (res.ok) return data as T;
+  if (res.status === 401) void getSession().catch(() => undefined);
+  throw new ApiError(res.status, data?.error?.code ?? 'http_error', data?.error?.message ?? String(res.status), data?.error?.details);
+}
+
+const enc = encodeURIComponent;
+export const deliveryApi = {
+  report: (programmeId: string) => get<DeliveryReport>(`/api/v1/delivery/programmes/${enc(programmeId)}`),
+  children: (programmeId: string) => get<{ items: ChildRow[]; asOf: string | null }>(`/api/v1/delivery/programmes/${enc(programmeId)}/children`),
+};
