@@ -7,6 +7,7 @@ import { Alert, ErrorAlert } from './components/ui.tsx';
 import { applyUserLocale, currentLanguage, i18next, LanguageContext, useT } from './i18n/index.ts';
 import { match, navigate, useLocation } from './router.ts';
 import { SessionContext, type SessionApi } from './session.ts';
+import { assessmentRoutes } from './views/assessments/routes.tsx';
 import { AuditView } from './views/audit/AuditView.tsx';
 import { ChildFormView } from './views/children/ChildFormView.tsx';
 import { RosterImportView } from './views/children/RosterImportView.tsx';
@@ -19,8 +20,6 @@ import { SetupView } from './views/auth/SetupView.tsx';
 import { ForbiddenView, NotFoundView } from './views/misc.tsx';
 import { ProgrammeFormView } from './views/programmes/ProgrammeFormView.tsx';
 import { ProgrammesView } from './views/programmes/ProgrammesView.tsx';
-import { DashboardView, DeliveryPickView } from './views/dashboard/DashboardView.tsx';
-import { RegisterPickView, RegisterView } from './views/register/RegisterView.tsx';
 import { DashboardView, DeliveryPickView } from './views/dashboard/DashboardView.tsx';
 import { RegisterPickView, RegisterView } from './views/register/RegisterView.tsx';
 import { ScheduleView } from './views/schedule/ScheduleView.tsx';
@@ -227,18 +226,15 @@ function Routes(props: { user: User }) {
   if (match('/delivery', path)) return <DeliveryPickView />;
   const deliveryMatch = match('/delivery/:id', path);
   if (deliveryMatch) return <DashboardView key={deliveryMatch.id} programmeId={deliveryMatch.id ?? ''} />;
-  if (match('/register', path)) return props.user.role === 'admin' || props.user.role === 'pe_teacher' ? <RegisterPickView /> : <ForbiddenView />;
-  const registerMatch = match('/register/:id', path);
-  if (registerMatch) return props.user.role === 'admin' || props.user.role === 'pe_teacher' ? <RegisterView key={registerMatch.id} sessionId={registerMatch.id ?? ''} /> : <ForbiddenView />;
-  if (match('/delivery', path)) return <DeliveryPickView />;
-  const deliveryMatch = match('/delivery/:id', path);
-  if (deliveryMatch) return <DashboardView key={deliveryMatch.id} programmeId={deliveryMatch.id ?? ''} />;
   if (match('/programmes', path)) return <ProgrammesView />;
   if (match('/programmes/new', path)) return props.user.role === 'admin' || props.user.role === 'pe_teacher' ? <ProgrammeFormView key="new" programmeId={null} /> : <ForbiddenView />;
   const programmeSchedule = match('/programmes/:id/schedule', path);
   if (programmeSchedule) return props.user.role === 'researcher' ? <ForbiddenView /> : <ScheduleView key={programmeSchedule.id} programmeId={programmeSchedule.id ?? ''} />;
   const programme = match('/programmes/:id', path);
   if (programme) return <ProgrammeFormView key={programme.id} programmeId={programme.id ?? null} />;
+
+  const assessmentView = assessmentRoutes(path, query, props.user);
+  if (assessmentView) return assessmentView;
 
   return <NotFoundView />;
 }

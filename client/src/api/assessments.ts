@@ -56,6 +56,8 @@ export interface Assessment {
   secondEntry: { enteredBy: string; at: string; answers: (number | null)[]; missing: MissingItem[]; differences: EntryDifference[] | null } | null;
   verified: boolean | null;
   version: number;
+  /** Sent by GET /assessments/:id only. */
+  child?: { id: string; code: string; displayName: string; guardianConsentDate: string | null } | null;
 }
 
 export interface AssessmentInput {

@@ -5,9 +5,9 @@ import { useLocation } from '../router.ts';
 import { LangSwitch } from './LangSwitch.tsx';
 import { Link } from './ui.tsx';
 
-type NavKey = 'home' | 'schools' | 'users' | 'audit' | 'programmes' | 'results' | 'children' | 'groups' | 'register' | 'delivery';
+type NavKey = 'home' | 'schools' | 'users' | 'audit' | 'programmes' | 'results' | 'children' | 'groups' | 'register' | 'delivery' | 'worklist' | 'questionnaires' | 'instruments';
 /** Feature views keep their nav label in their own i18n file. */
-const FEATURE_NAV_LABEL = { programmes: 'programmes.nav', results: 'results.nav', children: 'roster.nav.children', groups: 'roster.nav.groups', register: 'register.nav', delivery: 'register.navDelivery' } as const;
+const FEATURE_NAV_LABEL = { programmes: 'programmes.nav', results: 'results.nav', children: 'roster.nav.children', groups: 'roster.nav.groups', register: 'register.nav', delivery: 'register.navDelivery', worklist: 'assessments.nav.worklist', questionnaires: 'assessments.nav.questionnaires', instruments: 'assessments.nav.instruments' } as const;
 const isFeatureNav = (key: NavKey): key is keyof typeof FEATURE_NAV_LABEL => key in FEATURE_NAV_LABEL;
 
 /** What each role finds in the navigation. Later features add their views here. */
@@ -23,10 +23,13 @@ const NAV: Record<Role, ReadonlyArray<{ key: NavKey; href: string }>> = {
     { key: 'results', href: '/results' },
     { key: 'children', href: '/children' },
     { key: 'groups', href: '/groups' },
+    { key: 'instruments', href: '/instruments' },
+    { key: 'questionnaires', href: '/assessments' },
+    { key: 'worklist', href: '/worklist' },
   ],
   pe_teacher: [{ key: 'home', href: '/' }, { key: 'register', href: '/register' }, { key: 'children', href: '/children' }, { key: 'groups', href: '/groups' }, { key: 'programmes', href: '/programmes' }, { key: 'delivery', href: '/delivery' }],
-  counsellor: [{ key: 'home', href: '/' }, { key: 'children', href: '/children' }, { key: 'groups', href: '/groups' }, { key: 'programmes', href: '/programmes' }, { key: 'delivery', href: '/delivery' }],
-  researcher: [{ key: 'home', href: '/' }, { key: 'programmes', href: '/programmes' }, { key: 'delivery', href: '/delivery' }, { key: 'results', href: '/results' }],
+  counsellor: [{ key: 'home', href: '/' }, { key: 'worklist', href: '/worklist' }, { key: 'questionnaires', href: '/assessments' }, { key: 'children', href: '/children' }, { key: 'groups', href: '/groups' }, { key: 'programmes', href: '/programmes' }, { key: 'delivery', href: '/delivery' }],
+  researcher: [{ key: 'home', href: '/' }, { key: 'programmes', href: '/programmes' }, { key: 'delivery', href: '/delivery' }, { key: 'results', href: '/results' }, { key: 'instruments', href: '/instruments' }],
 };
 
 function isCurrent(href: string, path: string): boolean {

@@ -195,8 +195,14 @@ async function loadAssessment(actor: Actor, id: string, permission: 'assessment:
   return doc;
 }
 
-export async function getAssessment(actor: Actor, id: string): Promise<AssessmentJson> {
-  return toAssessmentJson(await loadAssessment(actor, id, 'assessment:read'));
+/** One questionnaire with the child's name and consent (the entry screen shows both). */
+export async function getAssessment(actor: Actor, id: string) {
+  const doc = await loadAssessment(actor, id, 'assessment:read');
+  const child = await Child.findById(doc.childId).lean<ChildDoc>();
+  return {
+    ...toAssessmentJson(doc),
+    child: child ? { id: String(child._id), code: child.code, displayName: child.displayName, guardianConsentDate: child.guardianConsentDate ?? null } : null,
+  };
 }
 
 export async function updateAssessment(actor: Actor, id: string, input: UpdateAssessmentInput): Promise<AssessmentJson> {

@@ -132,7 +132,7 @@ interface AttendanceSignal {
 }
 
 /** Last 3 weeks with scheduled sessions (issue 6: < 60 % over the last 3 weeks, or stopped). */
-export function attendanceSignal(weekly: DoseSummaryDoc['weekly']): AttendanceSignal | null {
+export function attendanceSignal(weekly: ReadonlyArray<{ week: number; scheduled: number; attended: number }>): AttendanceSignal | null {
   const withSessions = [...weekly].filter((w) => w.scheduled > 0).sort((a, b) => a.week - b.week);
   const last = withSessions.slice(-ATTENDANCE_WINDOW_WEEKS);
   if (last.length < ATTENDANCE_WINDOW_WEEKS) return null;
