@@ -17,6 +17,7 @@ export interface Benchmark {
 const registry: Array<() => Promise<Benchmark>> = [
   async () => (await import('./register-save.ts')).registerSaveBenchmark,
   async () => (await import('./county-report.ts')).countyReportBenchmark,
+  async () => (await import('./exports.ts')).exportsBenchmark,
 ];
 
 const { values, positionals } = parseArgs({

@@ -72,6 +72,10 @@ describe('long CSV', () => {
     expect(first.child_code).toMatch(/^A-[IC]-\d{4}$/);
     expect(first.school_code).toBe(world.schoolA.code);
     expect(Number(first.age_years)).toBeGreaterThanOrEqual(8);
+    // SCARED's five subscales cover all 41 items: on complete questionnaires they add up to the total.
+    const scared = rows.filter((r) => r[4] === 'SCARED' && r.slice(header!.indexOf('item_1')).every((x) => x !== ''));
+    expect(scared.length).toBeGreaterThan(40);
+    for (const r of scared) expect(subscales.reduce((s, c) => s + Number(r[header!.indexOf(c)]), 0)).toBe(Number(r[header!.indexOf('total')]));
     const rses = rows.find((r) => r[4] === 'RSES')!;
     expect(rses.slice(header!.indexOf('item_11'))).toEqual(Array(31).fill(''));
     // Control children have no dose summary: empty dose cells, not zeros.

@@ -286,7 +286,7 @@ export async function* childGroups(scope: ExportScope, options: GroupOptions): A
       collection(Assessment)
         .find(
           { programmeId: pid, instrumentCode: { $in: codes }, wave: { $in: scope.waves } },
-          { projection: { childId: 1, instrumentCode: 1, instrumentVersion: 1, wave: 1, date: 1, answers: 1, score: 1 } },
+          { projection: { childId: 1, instrumentCode: 1, instrumentVersion: 1, wave: 1, date: 1, answers: 1, 'score.total': 1, 'score.subscales.code': 1, 'score.subscales.score': 1 } },
         )
         .sort({ childId: 1 })
         .batchSize(BATCH),
@@ -311,6 +311,8 @@ export async function* childGroups(scope: ExportScope, options: GroupOptions): A
         ? new Peekable(collection(ExportDateShift).find({ schoolId: { $in: schoolOids } }, { projection: { days: 1 } }).sort({ _id: 1 }).batchSize(BATCH), (d) => String(d._id))
         : null;
     try {
+      // Start the three (or four) queries together: the engine works on them in parallel.
+      await Promise.all([assessments.peek(), children.peek(), doses.peek(), shifts?.peek()]);
       for (;;) {
         const a = await assessments.peek();
         const d = options.assessedOnly ? null : await doses.peek();
