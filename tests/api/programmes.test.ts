@@ -318,6 +318,7 @@ describe('bad input is rejected and changes nothing', () => {
     }
     expect((await clients.admin.patch('/api/v1/programmes/not-an-id', { version: 0 })).status).toBe(400);
     expect((await clients.admin.get('/api/v1/programmes/{"$gt":""}')).status).toBe(400);
+    expect((await clients.admin.delete('/api/v1/programmes/not-an-id')).status).toBe(400);
     expect((await clients.admin.get('/api/v1/programmes?schoolId[$ne]=x')).status).toBe(400);
     expect((await clients.admin.get('/api/v1/programmes?page=2')).status).toBe(400);
     expect((await clients.admin.patch(`/api/v1/programmes/${new mongoose.Types.ObjectId().toHexString()}`, { version: 0, name: 'x' })).status).toBe(404);

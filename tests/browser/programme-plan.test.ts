@@ -123,8 +123,14 @@ describe('planning a programme with the live plan check', () => {
     await page.getByTestId('schedule-list').waitFor();
     expect(await page.getByTestId('list-session').count()).toBe(36);
 
-    // Cancel the last session with a reason.
+    // Cancel the last session with a reason; the action panel opens in view although it sits above the list.
     await page.getByTestId('list-session-open').last().click();
+    await page.getByTestId('session-panel').waitFor();
+    await expect.poll(() => page.getByTestId('session-panel').evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.bottom > 0 && r.top < window.innerHeight;
+    })).toBe(true);
+    await h.screenshot(page, 'schedule-2a-session-panel-390');
     await page.getByTestId('session-cancel').click();
     await page.getByTestId('cancel-reason').fill('Sports meeting');
     await page.getByTestId('cancel-confirm').click();
@@ -159,6 +165,11 @@ describe('planning a programme with the live plan check', () => {
     expect(stored.filter((s) => s.status === 'cancelled').map((s) => s.cancelReason)).toEqual(['Sports meeting']);
     expect(stored.filter((s) => s.rescheduledFrom === oldDate)).toHaveLength(1);
     expect(stored.filter((s) => s.origin === 'extra')).toHaveLength(1);
+
+    await page.goto(`${h.url}/programmes`);
+    await page.getByTestId('programmes-table').waitFor();
+    expect(await page.getByTestId('programme-checks').innerText()).toMatch(/6 of 6/);
+    await h.screenshot(page, 'programme-5-list-390');
     await context.close();
   });
 

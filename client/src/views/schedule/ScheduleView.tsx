@@ -1,7 +1,7 @@
 // The schedule of one programme: a month calendar and a list, per group or all groups, with the
 // per-occurrence actions a PE teacher needs at the sports ground (cancel with a reason, move,
 // restore, add an extra session) and "bring up to date with the pattern".
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { schoolToday } from '../../../../shared/domain/dates.ts';
 import { monthGrid } from '../../../../shared/domain/schedule.ts';
 import { isApiError } from '../../api/client.ts';
@@ -342,10 +342,16 @@ function SessionPanel(props: {
   const [time, setTime] = useState(s.startTime);
   const [error, setError] = useState<string | null>(null);
   const editable = props.canWrite && !s.logged;
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The panel opens above the calendar/list: bring it into view (a phone may be far down the list).
+  useEffect(() => {
+    heading.current?.scrollIntoView({ block: 'center' });
+    heading.current?.focus({ preventScroll: true });
+  }, [s.id]);
 
   return (
     <section class="card session-panel" data-testid="session-panel" aria-labelledby="session-panel-title">
-      <h2 id="session-panel-title" tabIndex={-1}>
+      <h2 id="session-panel-title" tabIndex={-1} ref={heading}>
         {formatDay(s.date, lng, 'long')} · {s.startTime}
       </h2>
       <p class="session-meta">
@@ -447,9 +453,16 @@ function ExtraForm(props: {
   const [time, setTime] = useState('16:00');
   const [minutes, setMinutes] = useState('40');
   const [error, setError] = useState<string | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    heading.current?.scrollIntoView({ block: 'center' });
+    heading.current?.focus({ preventScroll: true });
+  }, []);
   return (
     <section class="card session-panel" data-testid="extra-panel">
-      <h2>{t('programmes.schedule.addExtra')}</h2>
+      <h2 tabIndex={-1} ref={heading}>
+        {t('programmes.schedule.addExtra')}
+      </h2>
       <form
         class="form"
         onSubmit={(e) => {
