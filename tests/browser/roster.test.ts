@@ -1,7 +1,6 @@
 // A PE teacher imports the school's roster from an Excel CSV on a phone: preview with errors and
 // duplicates highlighted, confirm, then the roster; the same on a desktop in English with a GBK
 // file; then a group gets members from that roster.
-import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createChild } from '../../server/modules/children/service.ts';
@@ -99,8 +98,14 @@ describe('roster import in the browser', () => {
     await signIn(page, 'wang');
     await page.goto(`${h.url}/children/import`);
     await page.getByTestId('roster-import-page').waitFor();
-    const gbkCsv = '姓名,性别,出生年月,年级,班级,留守情况,分离月数,主要照顾者\r\n周杰,男,2013年5月,五年级,1,父母均外出,40,外公外婆\r\n吴芳,女,2013-08,5,1,不知道,,奶奶\r\n';
-    await page.getByTestId('import-file').setInputFiles({ name: 'roster-gbk.csv', mimeType: 'text/csv', buffer: iconv.encode(gbkCsv, 'gbk') });
+    // GBK bytes of: 姓名,性别,出生年月,年级,班级,留守情况,分离月数,主要照顾者 / 周杰,男,2013年5月,五年级,1,父母均外出,40,外公外婆 /
+    // 吴芳,女,2013-08,5,1,不知道,,奶奶 (CRLF), as iconv-lite encodes them; Node itself has no GBK encoder.
+    const gbk = Buffer.from(
+      '0NXD+yzQ1LHwLLP2yfrE6tTCLMTqvLYssOC8tizB9MrYx+m/9iy31sDr1MLK/SzW99Kq1dW5y9XfDQrW3L3cLMTQLDIwMTPE6jXUwizO5cTqvLYsMSy4uMS4vvnN4rP2LDQwLM3iuavN4sbFDQrO4re8LMWuLDIwMTMtMDgsNSwxLLK71qq1wCwsxMzEzA0K',
+      'base64',
+    );
+    expect(() => new TextDecoder('utf-8', { fatal: true }).decode(gbk)).toThrow();
+    await page.getByTestId('import-file').setInputFiles({ name: 'roster-gbk.csv', mimeType: 'text/csv', buffer: gbk });
     await page.getByText('it was read as GBK').waitFor();
     await page.getByTestId('import-preview').click();
     await page.getByTestId('import-preview-panel').waitFor();
@@ -114,6 +119,36 @@ describe('roster import in the browser', () => {
     await page.getByTestId('roster-table').waitFor();
     await expect.poll(() => page.getByTestId('roster-count').innerText()).toBe('6 children');
     await h.screenshot(page, 'roster-5-roster-en');
+    await context.close();
+  });
+
+  it('when a teacher adds a child with the form, then the shared rules explain what is missing and the saved child can be edited', async () => {
+    const context = await h.browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await signIn(page, 'wang');
+    await page.goto(`${h.url}/children`);
+    await page.getByTestId('child-new').click();
+    await page.getByTestId('child-form').waitFor();
+    await page.getByTestId('child-name').fill('孙小红');
+    await page.getByTestId('child-sex').getByText('女').click();
+    await page.getByTestId('child-birth-year').fill('2014');
+    await page.getByTestId('child-birth-month').selectOption('6');
+    await page.getByTestId('child-grade').selectOption('4');
+    await page.getByTestId('child-class').fill('3');
+    await page.getByTestId('child-leftBehindStatus').getByText('双亲外出').click();
+    await page.getByTestId('child-save').click();
+    // Months since separation are required when a parent is away (shared schema rule, in Chinese).
+    await page.getByTestId('field-error').first().waitFor();
+    expect(await page.getByTestId('field-error').allInnerTexts()).toEqual(['父母外出时必填。', '请填写此项。']);
+    await h.screenshot(page, 'roster-7-child-form-errors-zh-390');
+    await page.getByTestId('child-months').fill('20');
+    await page.getByTestId('child-caregiver').selectOption('grandparents');
+    await page.getByTestId('child-save').click();
+    await page.getByText('已添加学生 S001-').waitFor();
+    await page.getByTestId('child-class').fill('4');
+    await page.getByTestId('child-save').click();
+    await page.getByText('已保存。').waitFor();
+    await h.screenshot(page, 'roster-8-child-saved-zh-390');
     await context.close();
   });
 
@@ -132,11 +167,11 @@ describe('roster import in the browser', () => {
     await page.getByTestId('add-members-search').fill('王');
     await expect.poll(() => page.getByTestId('candidate').count()).toBe(1);
     await page.getByTestId('add-members-search').fill('');
-    await expect.poll(() => page.getByTestId('candidate').count()).toBe(6);
+    await expect.poll(() => page.getByTestId('candidate').count()).toBe(7);
     await page.getByTestId('add-members-all').check();
     await page.getByTestId('add-members-date').fill('2025-03-03');
     await page.getByTestId('add-members-submit').click();
-    await expect.poll(() => page.getByTestId('member').count()).toBe(6);
+    await expect.poll(() => page.getByTestId('member').count()).toBe(7);
     expect(await page.getByTestId('group-members').innerText()).toContain('自 2025-03-03');
     await h.screenshot(page, 'roster-6-group-members-zh-390');
     await context.close();

@@ -2,7 +2,7 @@
 // rules again); a stale save shows the other person's version; deactivation keeps the data.
 import { useEffect, useState } from 'preact/hooks';
 import { caregivers, leftBehindStatuses, sexes } from '../../../../shared/schemas/child.ts';
-import { childFieldsSchema, rosterLimits, type ChildFields } from '../../../../shared/schemas/roster.ts';
+import { childFieldsSchema, childRuleIssues, rosterLimits, type ChildFields, type ChildRuleInput } from '../../../../shared/schemas/roster.ts';
 import { isApiError } from '../../api/client.ts';
 import { childrenApi, type Child, type ChildDetail } from '../../api/roster.ts';
 import { ConflictNotice, conflictCurrent, type Difference } from '../../components/Conflict.tsx';
@@ -10,7 +10,7 @@ import { Alert, ErrorAlert, Field, Link, Loading, PageTitle } from '../../compon
 import { setFlash, takeFlash } from '../../flash.ts';
 import { useT } from '../../i18n/index.ts';
 import { navigate } from '../../router.ts';
-import { localToday, serverFieldErrors, useRoles, zodFieldErrors } from './common.tsx';
+import { localToday, ruleText, serverFieldErrors, useRoles, zodFieldErrors } from './common.tsx';
 
 interface Form {
   displayName: string;
@@ -116,9 +116,15 @@ export function ChildFormView(props: { childId: string | null; schoolId: string 
     setFailure(null);
     setNotice(null);
     setDuplicate(null);
-    const parsed = childFieldsSchema.safeParse(toInput(form));
+    const input = toInput(form);
+    const parsed = childFieldsSchema.safeParse(input);
     if (!parsed.success) {
-      setErrors(zodFieldErrors(parsed.error));
+      // zod runs the cross-field rules only once every field parses; show them together anyway.
+      const found = zodFieldErrors(parsed.error);
+      if (typeof input.birthYear === 'number' && typeof input.birthMonth === 'number' && input.leftBehindStatus) {
+        for (const issue of childRuleIssues(input as unknown as ChildRuleInput, localToday())) found[issue.path] ??= ruleText(issue.code);
+      }
+      setErrors(found);
       setTimeout(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
       return;
     }
