@@ -172,6 +172,15 @@ describe('generating the schedule', () => {
     expect(await databaseSnapshot()).toEqual(before);
   });
 
+  it('when three generations race on a group that lost its sessions, then each occurrence is created exactly once', async () => {
+    const created = await createProgramme(adminActor(), { ...plan({ name: 'Race' }), schoolIds: [world.schoolA.id], groupIds: [groups.A2] });
+    await Session.deleteMany({ programmeId: created.id });
+    const results = await Promise.all([1, 2, 3].map(() => clients.teacher.post('/api/v1/schedule/generate', { programmeId: created.id })));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(results.reduce((acc, r) => acc + (r.body.created as number), 0)).toBe(24);
+    expect(await Session.countDocuments({ programmeId: created.id })).toBe(24);
+  });
+
   it('when the schedule is filtered by group and dates, then only those sessions come back', async () => {
     const created = await createProgramme(adminActor(), { ...plan(), schoolIds: [world.schoolA.id], groupIds: [groups.A2] });
     const from = mondayWeeksAgo(0);

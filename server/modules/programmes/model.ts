@@ -43,8 +43,6 @@ const programmeSchema = new Schema(
     instruments: { type: [programmeInstrumentSchema], default: [] },
     waves: { type: [waveWindowSchema], default: [] },
     version: { type: Number, default: 0 },
-    /** Lease held while the schedule is being (re)generated, so two generations never interleave. */
-    scheduleLockUntil: { type: Date, default: null },
   },
   { timestamps: true, versionKey: false },
 );

@@ -14,7 +14,7 @@ import {
   programmeEndDate,
   type StoredOccurrence,
 } from '../../../shared/domain/schedule.ts';
-import { AppError, conflict, forbidden, notFound, versionConflict } from '../../lib/errors.ts';
+import { AppError, conflict, forbidden, isDuplicateKeyError, notFound, versionConflict } from '../../lib/errors.ts';
 import { authorize, authorizeSchool, canReachSchool, type Actor, type Permission } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { Group, type GroupDoc } from '../groups/model.ts';
@@ -73,27 +73,35 @@ export type ScheduleSessionJson = ReturnType<typeof toScheduleSessionJson>;
 
 // ---------------------------------------------------------------- generation
 
-/** Longest a generation may hold the programme's lease; it takes well under a second. */
+/** Longest a generation may hold its lease; it takes well under a second. */
 const LOCK_MS = 30_000;
 
+// One generation per programme at a time. The lease is claimed by inserting a document whose _id
+// is the programme id: a duplicate-key error on insert is atomic on MongoDB and FerretDB alike
+// (DESIGN §2 rule 7), where a conditional update is read-modify-write on SQLite FerretDB.
+const scheduleLockSchema = new mongoose.Schema({ _id: { type: String, required: true }, until: { type: Date, required: true } }, { versionKey: false });
+export const ScheduleLock = mongoose.model('ScheduleLock', scheduleLockSchema, 'schedule_locks');
+
 async function withScheduleLock<T>(programmeId: mongoose.Types.ObjectId, work: () => Promise<T>): Promise<T> {
+  const id = String(programmeId);
   const deadline = Date.now() + 5_000;
   for (;;) {
-    const now = new Date();
-    const got = await Programme.findOneAndUpdate(
-      { _id: programmeId, $or: [{ scheduleLockUntil: null }, { scheduleLockUntil: { $lt: now } }] },
-      { $set: { scheduleLockUntil: new Date(now.getTime() + LOCK_MS) } },
-      { timestamps: false },
-    ).lean();
-    if (got) break;
-    if (!(await Programme.exists({ _id: programmeId }))) throw notFound('The programme');
-    if (Date.now() > deadline) throw conflict('schedule_busy', 'The schedule of this programme is being generated right now. Try again in a moment.');
-    await new Promise((r) => setTimeout(r, 50));
+    try {
+      await ScheduleLock.create({ _id: id, until: new Date(Date.now() + LOCK_MS) });
+      break;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      // A lease left by a crashed process expires; taking it over is again an insert race.
+      const held = await ScheduleLock.findById(id).lean();
+      if (held && held.until.getTime() < Date.now()) await ScheduleLock.deleteOne({ _id: id, until: held.until });
+      else if (Date.now() > deadline) throw conflict('schedule_busy', 'The schedule of this programme is being generated right now. Try again in a moment.');
+      else await new Promise((r) => setTimeout(r, 25));
+    }
   }
   try {
     return await work();
   } finally {
-    await Programme.updateOne({ _id: programmeId }, { $set: { scheduleLockUntil: null } }, { timestamps: false });
+    await ScheduleLock.deleteOne({ _id: id });
   }
 }
 
