@@ -146,6 +146,11 @@ export function EntryView(props: { mode: EntryMode }) {
   };
   const setCell = (i: number, value: Cell) => setCells((prev) => prev.map((c, j) => (j === i ? value : c)));
 
+  const refuse = (i: number) => {
+    setRefused((r) => ({ item: i + 1, n: (r?.n ?? 0) + 1 }));
+    inputs.current[i]?.animate?.([{ transform: 'translateX(-4px)' }, { transform: 'translateX(4px)' }, { transform: 'none' }], { duration: 250 });
+  };
+
   const onKey = (i: number, e: KeyboardEvent) => {
     const key = e.key;
     if (key === 'Tab') return; // normal focus movement
@@ -154,8 +159,8 @@ export function EntryView(props: { mode: EntryMode }) {
     if (/^[0-9]$/.test(key)) {
       const v = Number(key);
       if (v < min || v > max) {
-        // Refused on the spot: nothing changes, the row shakes and the message says what is allowed.
-        setRefused((r) => ({ item: i + 1, n: (r?.n ?? 0) + 1 }));
+        // Refused on the spot: nothing changes, the cell shakes and the message says what is allowed.
+        refuse(i);
         return;
       }
       setRefused(null);
@@ -176,7 +181,7 @@ export function EntryView(props: { mode: EntryMode }) {
       if (i === k - 1) saveRef.current?.focus();
       else focusItem(i + 1);
     } else if (key.length === 1) {
-      setRefused((r) => ({ item: i + 1, n: (r?.n ?? 0) + 1 }));
+      refuse(i);
     }
   };
 
@@ -327,7 +332,7 @@ export function EntryView(props: { mode: EntryMode }) {
                 const text = item.text ? (lng === 'zh-CN' ? (item.text.zh ?? item.text.en) : (item.text.en ?? item.text.zh)) : null;
                 return (
                   <li
-                    key={`${item.number}-${refused?.item === i + 1 ? refused.n : 0}`}
+                    key={item.number}
                     class={`item-row${current === i ? ' current' : ''}${isMissing ? ' is-missing' : ''}${refused?.item === i + 1 ? ' refused' : ''}${differsAt.has(i + 1) ? ' differs' : ''}`}
                     data-testid={`item-${item.number}`}
                   >
@@ -395,7 +400,7 @@ export function EntryView(props: { mode: EntryMode }) {
           <div>
             {mode.kind === 'second' ? null : <ScorePanel definition={definition} score={score} answered={answeredCount} testid="live" title={t('assessments.entry.live')} />}
             {mode.kind === 'edit' && ctx.existing ? (
-              <ScorePanel definition={definition} score={ctx.existing.score} answered={ctx.existing.answers.filter((a) => a !== null).length} testid="stored" title={t('assessments.entry.stored')} />
+              <ScorePanel definition={definition} score={ctx.existing.score} answered={ctx.existing.answers.filter((a) => a !== null).length} testid="stored" title={t('assessments.entry.stored')} compact />
             ) : null}
             {ctx.existing?.verified ? <p class="badge badge-ok" data-testid="verified-badge">✓ {t('assessments.entry.verified')}</p> : null}
           </div>

@@ -34,7 +34,8 @@ export function fmtScore(x: number | null | undefined): string {
 }
 
 /** Totals, subscales, prorating and cut-off flags of a score (live or stored). */
-export function ScorePanel(props: { definition: InstrumentDefinition; score: AssessmentScore | null; answered: number; testid: string; title: string }) {
+/** `compact`: the total and flags only (the stored score next to the live one). */
+export function ScorePanel(props: { definition: InstrumentDefinition; score: AssessmentScore | null; answered: number; testid: string; title: string; compact?: boolean }) {
   const { t, lng } = useT();
   const { definition, score } = props;
   const scopeName = (scope: string) => {
@@ -54,10 +55,10 @@ export function ScorePanel(props: { definition: InstrumentDefinition; score: Ass
           </p>
           {score.notScoredReason ? (
             <p class="muted" data-testid={`${props.testid}-not-scored`}>
-              {t('assessments.entry.notScored')}: {score.notScoredReason}
+              {t('assessments.entry.notScored')}: {score.notScoredReason.replace(/^Not scored: /, '')}
             </p>
           ) : null}
-          {score.subscales.length > 0 ? (
+          {score.subscales.length > 0 && !props.compact ? (
             <table class="table score-subscales">
               <tbody>
                 {score.subscales.map((s) => {
@@ -65,7 +66,7 @@ export function ScorePanel(props: { definition: InstrumentDefinition; score: Ass
                   return (
                     <tr key={s.code} data-testid={`${props.testid}-subscale-${s.code}`} class={s.atOrBeyondCutoff ? 'beyond' : ''}>
                       <th scope="row">{scopeName(s.code)}</th>
-                      <td>{fmtScore(s.score)}</td>
+                      <td title={s.notScoredReason ?? undefined}>{fmtScore(s.score)}</td>
                       <td class="muted">{def?.cutoff !== undefined ? `≥ ${def.cutoff}` : ''}</td>
                     </tr>
                   );
@@ -73,6 +74,7 @@ export function ScorePanel(props: { definition: InstrumentDefinition; score: Ass
               </tbody>
             </table>
           ) : null}
+          {props.compact ? null : (
           <ul class="flags" data-testid={`${props.testid}-flags`}>
             {score.flags.length === 0 ? <li class="muted">{t('assessments.entry.noFlags')}</li> : null}
             {score.flags.map((f, i) => (
@@ -83,6 +85,7 @@ export function ScorePanel(props: { definition: InstrumentDefinition; score: Ass
               </li>
             ))}
           </ul>
+          )}
         </>
       ) : (
         <p class="muted">—</p>

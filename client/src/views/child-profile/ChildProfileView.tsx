@@ -131,7 +131,7 @@ export function ChildProfileView(props: { childId: string }) {
                           {change
                             ? change.classification
                               ? `${t('assessments.profile.rci', { rci: change.rci?.toFixed(2) })} · ${t(`assessments.profile.classification.${change.classification}`)}`
-                              : t('assessments.profile.notComputable', { reason: change.reason ?? '' })
+                              : <span title={change.reason ?? ''}>{t('assessments.profile.notComputable')}</span>
                             : ''}
                         </td>
                       </tr>
