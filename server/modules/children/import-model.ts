@@ -31,3 +31,18 @@ const rosterImportSchema = new Schema(
 rosterImportSchema.index({ createdAt: 1 });
 
 export const RosterImport = model('RosterImport', rosterImportSchema, 'roster_imports');
+
+/**
+ * Who is confirming a preview right now. Claiming is an insert on `_id` (the token): a unique-key
+ * insert is atomic on every engine, whereas a conditional update is read-modify-write on SQLite
+ * FerretDB (shared/DESIGN.md §2 rule 7), so two racing confirms could both "win" an update.
+ */
+const rosterImportClaimSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    claimedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+rosterImportClaimSchema.index({ claimedAt: 1 });
+export const RosterImportClaim = model('RosterImportClaim', rosterImportClaimSchema, 'roster_import_claims');

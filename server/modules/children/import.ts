@@ -1,8 +1,8 @@
 // CSV roster import: preview (parse, validate, find duplicates; nothing written to the roster),
 // then confirm with the preview's token (creates the valid, non-duplicate rows once).
 //
-// Once-only: the token is claimed with a conditional update (ready → importing); a retried
-// confirm of a finished import gets the stored result and imports nothing. Each row's child id is
+// Once-only: the token is claimed by inserting a claim document keyed by the token (atomic on
+// every engine); a retried confirm of a finished import gets the stored result and imports nothing. Each row's child id is
 // chosen at preview time, so a confirm interrupted half-way (process killed) can be resumed by
 // the same token without creating anyone twice.
 import { randomBytes } from 'node:crypto';
@@ -15,7 +15,8 @@ import { authorizeSchool, type Actor } from '../../lib/policy.ts';
 import { AuditEvent } from '../audit/model.ts';
 import { auditSnapshot, recordAudit } from '../audit/service.ts';
 import { duplicateKey, parseRosterCsv, type RowIssue } from './csv.ts';
-import { RosterImport } from './import-model.ts';
+import { RosterImport, RosterImportClaim } from './import-model.ts';
+import { isDuplicateKeyError } from '../../lib/errors.ts';
 import { Child, toChildJson, type ChildDoc } from './model.ts';
 import { childCode, childCounterName, loadSchool } from './service.ts';
 
@@ -38,6 +39,7 @@ export interface PreviewRow {
 
 /** Deletes expired previews and old finished imports (periodic delete instead of a TTL index). */
 export async function deleteExpiredRosterImports(now = Date.now()): Promise<number> {
+  await RosterImportClaim.deleteMany({ claimedAt: { $lt: new Date(now - DONE_RETENTION_MS) } });
   const res = await RosterImport.deleteMany({
     $or: [
       { state: { $in: ['ready', 'importing'] }, createdAt: { $lt: new Date(now - PREVIEW_MS - STALE_CLAIM_MS) } },
@@ -166,19 +168,16 @@ export async function confirmRosterImport(actor: Actor, token: string) {
 
   // Claim the token: only one confirm runs the import.
   const now = new Date();
-  let claimed = await RosterImport.findOneAndUpdate({ _id: token, state: 'ready' }, { $set: { state: 'importing', claimedAt: now } }, { returnDocument: 'after' }).lean<ImportDoc>();
-  if (!claimed) {
+  if (!(await claim(token, now))) {
     const current = await RosterImport.findById(token).lean<ImportDoc>();
     if (current?.state === 'done') return { ...current.result!, replayed: true };
-    if (current?.state === 'importing' && current.claimedAt && current.claimedAt.getTime() < now.getTime() - STALE_CLAIM_MS) {
-      claimed = await RosterImport.findOneAndUpdate(
-        { _id: token, state: 'importing', claimedAt: current.claimedAt },
-        { $set: { claimedAt: now } },
-        { returnDocument: 'after' },
-      ).lean<ImportDoc>();
-    }
-    if (!claimed) throw new AppError(409, 'import_in_progress', 'This import is being confirmed right now. Wait a moment and reload the roster.');
+    throw new AppError(409, 'import_in_progress', 'This import is being confirmed right now. Wait a moment and reload the roster.');
   }
+  // Another confirm may have finished between our first read and our claim.
+  const claimed = await RosterImport.findById(token).lean<ImportDoc>();
+  if (!claimed) throw new AppError(404, 'preview_not_found', 'This import preview is unknown or has expired. Upload the file again.');
+  if (claimed.state === 'done') return { ...claimed.result!, replayed: true };
+  await RosterImport.updateOne({ _id: token }, { $set: { state: 'importing', claimedAt: now } });
 
   try {
     const result = await runImport(actor, claimed);
@@ -188,6 +187,27 @@ export async function confirmRosterImport(actor: Actor, token: string) {
     // Release the claim so the same token can be confirmed again; rows already inserted are kept
     // (their ids were fixed at preview time, so the retry skips them).
     await RosterImport.updateOne({ _id: token, state: 'importing' }, { $set: { state: 'ready', claimedAt: null } });
+    await RosterImportClaim.deleteOne({ _id: token });
+    throw err;
+  }
+}
+
+/** True when this request now holds the token; takes over a claim left by a process that died. */
+async function claim(token: string, now: Date): Promise<boolean> {
+  try {
+    await RosterImportClaim.create({ _id: token, claimedAt: now });
+    return true;
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+  }
+  const existing = await RosterImportClaim.findById(token).lean<{ claimedAt: Date }>();
+  if (existing && existing.claimedAt.getTime() >= now.getTime() - STALE_CLAIM_MS) return false;
+  if (existing) await RosterImportClaim.deleteOne({ _id: token, claimedAt: existing.claimedAt });
+  try {
+    await RosterImportClaim.create({ _id: token, claimedAt: now });
+    return true;
+  } catch (err) {
+    if (isDuplicateKeyError(err)) return false;
     throw err;
   }
 }
