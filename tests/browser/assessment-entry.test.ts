@@ -144,4 +144,42 @@ describe('questionnaire entry by keyboard', () => {
     expect(consoleErrors).toEqual([]);
     await context.close();
   });
+
+  it('when an admin imports a definition as JSON in Chinese, then it is checked, saved as version 1 and listed next to the built-ins', async () => {
+    const context = await h.browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, 'admin');
+    await page.goto(`${h.url}/instruments`);
+    await page.getByTestId('instruments-table').waitFor();
+    const codes = await page.getByTestId('instrument-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+    expect(codes).toEqual(expect.arrayContaining(['SCARED', 'SASC_CN_10', 'RSES']));
+    await h.screenshot(page, 'assessment-8-instruments-zh');
+    await page.getByTestId('instrument-new').click();
+    await page.getByTestId('if-json').waitFor();
+    // A broken definition first: the shared schema's messages are listed, nothing is sent.
+    await page.getByTestId('if-json').fill(JSON.stringify({ code: 'X', items: [] }));
+    await page.getByTestId('if-import').click();
+    await expect.poll(() => page.getByTestId('if-import-result').innerText()).toMatch(/name/);
+    const definition = {
+      code: 'CD_RISC_10',
+      version: '10-item',
+      name: { en: 'Connor-Davidson Resilience Scale (10 items)', zh: '心理韧性量表（10 项）' },
+      languages: ['zh-CN'],
+      items: Array.from({ length: 10 }, (_, i) => ({ number: i + 1 })),
+      response: { min: 0, max: 4 },
+      scoring: 'sum',
+      polarity: 'higher-is-better',
+      maxMissingItems: 1,
+      licenceNote: 'Licensed; item text not stored.',
+      domain: 'social-adaptation',
+    };
+    await page.getByTestId('if-json').fill(JSON.stringify(definition));
+    await page.getByTestId('if-import').click();
+    await expect.poll(() => page.getByTestId('if-code').inputValue()).toBe('CD_RISC_10');
+    await h.screenshot(page, 'assessment-9-instrument-import-zh');
+    await page.getByTestId('if-save').click();
+    await page.getByTestId('version-note').waitFor();
+    expect(await page.getByTestId('page-title').innerText()).toMatch(/CD_RISC_10/);
+    await context.close();
+  });
 });

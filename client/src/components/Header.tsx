@@ -24,8 +24,6 @@ const NAV: Record<Role, ReadonlyArray<{ key: NavKey; href: string }>> = {
     { key: 'children', href: '/children' },
     { key: 'groups', href: '/groups' },
     { key: 'instruments', href: '/instruments' },
-    { key: 'questionnaires', href: '/assessments' },
-    { key: 'worklist', href: '/worklist' },
   ],
   pe_teacher: [{ key: 'home', href: '/' }, { key: 'register', href: '/register' }, { key: 'children', href: '/children' }, { key: 'groups', href: '/groups' }, { key: 'programmes', href: '/programmes' }, { key: 'delivery', href: '/delivery' }],
   counsellor: [{ key: 'home', href: '/' }, { key: 'worklist', href: '/worklist' }, { key: 'questionnaires', href: '/assessments' }, { key: 'children', href: '/children' }, { key: 'groups', href: '/groups' }, { key: 'programmes', href: '/programmes' }, { key: 'delivery', href: '/delivery' }],
