@@ -174,6 +174,15 @@ describe('roster import in the browser', () => {
     await expect.poll(() => page.getByTestId('member').count()).toBe(7);
     expect(await page.getByTestId('group-members').innerText()).toContain('自 2025-03-03');
     await h.screenshot(page, 'roster-6-group-members-zh-390');
+    // A child leaves the group: the membership gets its last day and moves to the past list.
+    await page.getByTestId('member').first().getByTestId('member-leave').click();
+    await page.getByTestId('member-left-on').fill('2025-04-30');
+    await page.getByTestId('member-leave-confirm').click();
+    await expect.poll(() => page.getByTestId('member').count()).toBe(6);
+    await page.getByTestId('group-past').locator('summary').click();
+    expect(await page.getByTestId('group-past').innerText()).toContain('2025-03-03 至 2025-04-30');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await h.screenshot(page, 'roster-9-group-desktop-zh');
     await context.close();
   });
 });
