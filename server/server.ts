@@ -47,6 +47,8 @@ export interface StartOptions {
   ownsDatabase?: boolean;
   log?: (msg: string) => void;
   loginLimit?: number;
+  /** Built client to serve (default dist/client). */
+  clientDir?: string;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -69,7 +71,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     sessionSecret: resolveSessionSecret(config),
     engine: database.engine,
     logger,
-    clientDir: clientDistDir,
+    clientDir: options.clientDir ?? clientDistDir,
     trustProxy: config.TRUST_PROXY,
     loginLimit: options.loginLimit,
   });

@@ -37,7 +37,7 @@ describe('first-run setup, sign-in and sign-out', () => {
 
     await client.post('/api/v1/auth/login', { username: 'ADMIN', password: PASSWORD }).expect(200);
     await client.get('/api/v1/users').expect(200);
-    const actions = (await AuditEvent.find({ entity: 'session' }).lean()).map((e) => e.action);
+    const actions = (await AuditEvent.find({ entity: 'sign_in' }).lean()).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['login', 'logout']));
   });
 

@@ -25,6 +25,7 @@ export async function startBrowserHarness() {
   const server: RunningServer = await startServer(config, {
     database: { engine: inject('dbEngine'), uri: inject('dbUri'), location: 'test', stop: async () => {} },
     ownsDatabase: false,
+    clientDir: inject('clientDir'),
     log: () => {},
   });
   // playwright gives every launch a fresh, temporary user-data-dir.

@@ -88,7 +88,10 @@ export const AUDIT_ACTIONS = [
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Entities the audit trail records so far; later features add more (the filter takes any). */
-export const AUDIT_ENTITIES = ['user', 'school', 'session'] as const;
+export const AUDIT_ENTITIES = [
+  'user', 'school', 'sign_in', 'child', 'roster_import', 'group', 'programme', 'schedule', 'session', 'dose',
+  'instrument', 'programme_waves', 'assessment', 'export',
+] as const;
 
 export interface AuditEntry {
   id: string;

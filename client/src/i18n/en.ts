@@ -2,14 +2,12 @@
 // provide exactly the same keys (checked by tsc), and t() only accepts keys that exist.
 import { assessmentsEn } from './assessments.ts';
 import { registerEn } from './register.ts';
-import { registerEn } from './register.ts';
 import { programmesEn } from './programmes.ts';
 import { resultsEn } from './results.ts';
 import { rosterEn } from './roster.ts';
 
 export const en = {
   assessments: assessmentsEn,
-  register: registerEn,
   register: registerEn,
   programmes: programmesEn,
   results: resultsEn,
@@ -238,7 +236,18 @@ export const en = {
     entityName: {
       user: 'User',
       school: 'School',
-      session: 'Sign-in',
+      sign_in: 'Sign-in',
+      session: 'Session',
+      child: 'Child',
+      group: 'Group',
+      programme: 'Programme',
+      programme_waves: 'Questionnaire waves',
+      schedule: 'Schedule',
+      assessment: 'Questionnaire',
+      instrument: 'Instrument',
+      roster_import: 'Roster import',
+      dose: 'Dose summary',
+      export: 'Export',
     },
     actionName: {
       create: 'Created',

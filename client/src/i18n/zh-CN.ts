@@ -1,7 +1,6 @@
 import type { Messages } from './en.ts';
 import { assessmentsZh } from './assessments.ts';
 import { registerZh } from './register.ts';
-import { registerZh } from './register.ts';
 import { programmesZh } from './programmes.ts';
 import { resultsZh } from './results.ts';
 import { rosterZh } from './roster.ts';
@@ -9,7 +8,6 @@ import { rosterZh } from './roster.ts';
 // 简体中文。键与 en.ts 完全一致（由 tsc 检查）。
 export const zhCN: Messages = {
   assessments: assessmentsZh,
-  register: registerZh,
   register: registerZh,
   programmes: programmesZh,
   results: resultsZh,
@@ -237,7 +235,18 @@ export const zhCN: Messages = {
     entityName: {
       user: '用户',
       school: '学校',
-      session: '登录',
+      sign_in: '登录',
+      session: '训练课次',
+      child: '儿童',
+      group: '运动小组',
+      programme: '干预方案',
+      programme_waves: '问卷测量时点',
+      schedule: '课程安排',
+      assessment: '问卷',
+      instrument: '量表',
+      roster_import: '名单导入',
+      dose: '运动剂量汇总',
+      export: '数据导出',
     },
     actionName: {
       create: '创建',

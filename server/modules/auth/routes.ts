@@ -96,7 +96,7 @@ export function authRoutes(options: AuthRouteOptions): Router {
         const token = cookiesOf(req)[SESSION_COOKIE];
         if (token) await deleteLoginSession(token);
         res.clearCookie(SESSION_COOKIE, { path: '/' });
-        if (actor) await recordAudit({ actor, action: 'logout', entity: 'session', entityId: actor.id });
+        if (actor) await recordAudit({ actor, action: 'logout', entity: 'sign_in', entityId: actor.id });
         return undefined;
       },
     }),

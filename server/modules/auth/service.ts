@@ -42,12 +42,12 @@ export async function login(username: string, password: string) {
   const user = await User.findOne({ username }).lean<UserDoc>();
   const ok = await verifyPassword(user?.passwordHash, password);
   if (!user || !ok || !user.active) {
-    await recordAudit({ actor: null, action: 'login_failed', entity: 'session', meta: { username } });
+    await recordAudit({ actor: null, action: 'login_failed', entity: 'sign_in', meta: { username } });
     throw new AppError(401, 'invalid_credentials', 'Wrong username or password.');
   }
   await User.updateOne({ _id: user._id }, { $set: { lastLoginAt: new Date() } });
   const token = await createLoginSession(user._id);
   const json = toUserJson(user);
-  await recordAudit({ actor: { id: json.id, username: json.username }, action: 'login', entity: 'session', entityId: json.id });
+  await recordAudit({ actor: { id: json.id, username: json.username }, action: 'login', entity: 'sign_in', entityId: json.id });
   return { user: json, token };
 }
