@@ -14,6 +14,7 @@ import { provisionDatabase, type ProvisionedDatabase } from './db/provision.ts';
 import { createLogger } from './lib/logger.ts';
 import { deleteExpiredIdempotencyKeys } from './lib/idempotency.ts';
 import { deleteExpiredSessions } from './modules/auth/sessions.ts';
+import { deleteExpiredRosterImports } from './modules/children/import.ts';
 import { seedBuiltInInstruments } from './modules/instruments/service.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -84,6 +85,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const cleanup = setInterval(() => {
     deleteExpiredSessions().catch((err: unknown) => logger.warn({ err }, 'session clean-up failed'));
     deleteExpiredIdempotencyKeys().catch((err: unknown) => logger.warn({ err }, 'idempotency-key clean-up failed'));
+    deleteExpiredRosterImports().catch((err: unknown) => logger.warn({ err }, 'roster-import clean-up failed'));
   }, 10 * 60 * 1000);
   cleanup.unref();
 

@@ -83,3 +83,22 @@ export function authorizeSchool(actor: Actor | null, permission: Permission, sch
 export function schoolScope(actor: Actor): 'all' | readonly string[] {
   return actor.role === 'admin' ? 'all' : actor.schoolIds;
 }
+
+/**
+ * A programme may span schools. `all`: every one of its schools must be reachable (changing it,
+ * or reading its plan and schedule); `any`: one is enough (reading records of one's own school
+ * inside it — the caller filters out the other schools' records). Admins reach every school.
+ */
+export function authorizeProgramme(
+  actor: Actor | null,
+  permission: Permission,
+  programme: { schoolIds: readonly unknown[] },
+  mode: 'any' | 'all',
+): asserts actor is Actor {
+  authorize(actor, permission);
+  const ids = programme.schoolIds.map(String);
+  const reach = (id: string) => canReachSchool(actor, id);
+  if (!(mode === 'any' ? ids.some(reach) : ids.every(reach))) {
+    throw forbidden('This programme includes a school you do not have access to.');
+  }
+}

@@ -7,10 +7,10 @@ import { checkPlan } from '../../../shared/domain/plan-check.ts';
 import { DEFAULT_SCHOOL_TIME_ZONE, programmeEndDate } from '../../../shared/domain/schedule.ts';
 import type { CreateProgrammeInput, UpdateProgrammeInput } from '../../../shared/schemas/programmes-api.ts';
 import { AppError, conflict, forbidden, notFound, versionConflict } from '../../lib/errors.ts';
-import { authorize, canReachSchool, schoolScope, type Actor } from '../../lib/policy.ts';
+import { authorize, authorizeProgramme, canReachSchool, schoolScope, type Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { Group, type GroupDoc } from '../groups/model.ts';
-import { authorizeProgramme, syncProgrammeSchedule, type ScheduleSummary } from '../schedule/service.ts';
+import { syncProgrammeSchedule, type ScheduleSummary } from '../schedule/service.ts';
 import { School } from '../schools/model.ts';
 import { Session } from '../sessions/model.ts';
 import { Programme, type ProgrammeDoc } from './model.ts';
@@ -107,7 +107,7 @@ export async function formOptions(actor: Actor) {
 export async function getProgramme(actor: Actor, id: string) {
   const programme = await Programme.findById(id).lean<ProgrammeDoc>();
   if (!programme) throw notFound('The programme');
-  authorizeProgramme(actor, 'programme:read', programme);
+  authorizeProgramme(actor, 'programme:read', programme, 'all');
   return toProgrammeJson(programme);
 }
 
@@ -134,7 +134,7 @@ const scheduleFields = ['schoolIds', 'groupIds', 'startDate', 'plannedWeeks', 'w
 export async function updateProgramme(actor: Actor, id: string, input: UpdateProgrammeInput) {
   const before = await Programme.findById(id).lean<ProgrammeDoc>();
   if (!before) throw notFound('The programme');
-  authorizeProgramme(actor, 'programme:write', before);
+  authorizeProgramme(actor, 'programme:write', before, 'all');
   if (before.version !== input.version) throw versionConflict(toProgrammeJson(before));
   const { version, ...changes } = input;
   const schoolIds = changes.schoolIds ?? before.schoolIds.map(String);
@@ -168,7 +168,7 @@ export async function updateProgramme(actor: Actor, id: string, input: UpdatePro
 export async function deleteProgramme(actor: Actor, id: string) {
   const programme = await Programme.findById(id).lean<ProgrammeDoc>();
   if (!programme) throw notFound('The programme');
-  authorizeProgramme(actor, 'programme:write', programme);
+  authorizeProgramme(actor, 'programme:write', programme, 'all');
   const oid = new mongoose.Types.ObjectId(id);
   // Held sessions are delivered dose: the programme that explains them must stay.
   const held = await Session.countDocuments({ programmeId: oid, $or: [{ status: 'held' }, { loggedAt: { $ne: null } }] });
