@@ -33,6 +33,10 @@ async function loadProgramme(actor: Actor, id: string): Promise<ProgrammeDoc> {
   return programme;
 }
 
+function loadGroupDoses(programmeId: string) {
+  return GroupDose.find({ programmeId }).lean();
+}
+
 interface GroupWeek {
   week: number;
   held: number;
@@ -60,12 +64,15 @@ export async function programmeDeliveryReport(actor: Actor, id: string, now = ne
   return buildReport(actor, programme);
 }
 
-/** The report from stored summaries only (used directly by the county benchmark). */
-export async function buildReport(actor: Actor, programme: ProgrammeDoc) {
+/**
+ * The report from the group summaries: read from the database, or — for the benchmark's naive
+ * variant — computed from raw sessions and passed in.
+ */
+export async function buildReport(actor: Actor, programme: ProgrammeDoc, computed?: Record<string, unknown>[]) {
   const pid = String(programme._id);
   const profile = resolveProfile(programme.evidenceProfileId);
   const [docs, groups] = await Promise.all([
-    GroupDose.find({ programmeId: pid }).lean(),
+    computed ? Promise.resolve(computed as unknown as Awaited<ReturnType<typeof loadGroupDoses>>) : loadGroupDoses(pid),
     Group.find({ _id: { $in: programme.groupIds } }, { name: 1, schoolId: 1, activityCode: 1 }).lean(),
   ]);
   const groupInfo = new Map(groups.map((g) => [String(g._id), g]));

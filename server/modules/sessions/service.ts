@@ -113,7 +113,7 @@ export async function getSessionForRegister(actor: Actor, id: string) {
         const c = byId.get(cid);
         return { childId: cid, code: c?.code ?? '', ...(withNames ? { displayName: c?.displayName ?? '' } : {}), member: memberIds.includes(cid) };
       })
-      .sort((a, b) => (a.displayName ?? a.code).localeCompare(b.displayName ?? b.code, 'zh-CN')),
+      .sort((a, b) => (a.displayName ?? a.code).localeCompare(b.displayName ?? b.code, 'zh-CN', { numeric: true })),
   };
 }
 
