@@ -182,4 +182,31 @@ describe('questionnaire entry by keyboard', () => {
     expect(await page.getByTestId('page-title').innerText()).toMatch(/CD_RISC_10/);
     await context.close();
   });
+
+  it('when a second counsellor re-types the saved form with one slip, then the differences are listed on the questionnaire', async () => {
+    const saved = await Assessment.findOne({ childId: w.childA, wave: 'pre', instrumentCode: 'SCARED' }).lean();
+    expect(saved).not.toBeNull();
+    const context = await h.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, 'counsellor2');
+    await page.goto(`${h.url}/assessments/${saved!._id}/second-entry`);
+    await page.getByTestId('item-grid').waitFor();
+    const slip = typed.map((k, i) => (i === 4 ? 0 : k));
+    for (const key of slip) await page.keyboard.press(String(key));
+    await page.keyboard.press('Enter');
+    await page.getByTestId('differences').waitFor();
+    const rows = await page.getByTestId('difference').allInnerTexts();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatch(/^5\s+2\s+0$/);
+    await h.screenshot(page, 'assessment-10-differences-en');
+
+    // The waves page of the programme, with the suggested windows.
+    await page.goto(`${h.url}/programme-waves/${w.programmeA.id}`);
+    await page.getByTestId('waves-page').waitFor();
+    await page.getByTestId('waves-suggest').click();
+    await page.getByTestId('waves-save').click();
+    await page.getByTestId('notice').waitFor();
+    await h.screenshot(page, 'assessment-11-waves-en');
+    await context.close();
+  });
 });
