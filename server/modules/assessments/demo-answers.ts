@@ -84,8 +84,8 @@ export function demoAnswers(options: DemoAnswerOptions): DemoAnswers | null {
   const width = max - min;
   const worse = definition.polarity === 'higher-is-worse';
   // Typical levels (demo assumptions): anxiety items sit low on their scale, self-esteem high.
-  const centre = min + width * (worse ? 0.3 : 0.62);
-  const spread = width * 0.3;
+  const centre = min + width * (worse ? 0.25 : 0.62);
+  const spread = width * 0.2;
   const gain = improvement(arm, wave, options.effect ?? 0.5);
   // Worse trait = more anxiety and less self-esteem; improvement moves the trait down.
   const level = theta - gain;
