@@ -34,22 +34,44 @@ function rng(seed: number) {
 }
 
 /** RSS sampled while `work` runs. */
-async function sampled<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; rssStart: number; rssPeak: number; rssEnd: number; heapPeak: number }> {
+interface Sampled<T> {
+  result: T;
+  ms: number;
+  rssStart: number;
+  rssPeak: number;
+  rssEnd: number;
+  heapStart: number;
+  heapPeak: number;
+  /** Heap still used after a full GC at the end (needs --expose-gc). */
+  heapAfterGc: number | null;
+  /** RSS and heap at 25 / 50 / 75 / 100 % of the elapsed time. */
+  timeline: { at: number; rss: number; heap: number }[];
+}
+
+async function sampled<T>(work: () => Promise<T>): Promise<Sampled<T>> {
   global.gc?.();
-  const rssStart = process.memoryUsage().rss;
-  let rssPeak = rssStart;
-  let heapPeak = process.memoryUsage().heapUsed;
+  const start = process.memoryUsage();
+  let rssPeak = start.rss;
+  let heapPeak = start.heapUsed;
+  const samples: { t: number; rss: number; heap: number }[] = [];
+  const t0 = performance.now();
   const timer = setInterval(() => {
     const m = process.memoryUsage();
     rssPeak = Math.max(rssPeak, m.rss);
     heapPeak = Math.max(heapPeak, m.heapUsed);
+    samples.push({ t: performance.now() - t0, rss: m.rss, heap: m.heapUsed });
   }, 20);
-  const t0 = performance.now();
   try {
     const result = await work();
     const ms = performance.now() - t0;
     const m = process.memoryUsage();
-    return { result, ms, rssStart, rssPeak: Math.max(rssPeak, m.rss), rssEnd: m.rss, heapPeak };
+    const timeline = [0.25, 0.5, 0.75, 1].map((q) => {
+      const s = samples.filter((x) => x.t <= q * ms).at(-1) ?? { rss: m.rss, heap: m.heapUsed };
+      return { at: q, rss: s.rss, heap: s.heap };
+    });
+    global.gc?.();
+    const heapAfterGc = global.gc ? process.memoryUsage().heapUsed : null;
+    return { result, ms, rssStart: start.rss, rssPeak: Math.max(rssPeak, m.rss), rssEnd: m.rss, heapStart: start.heapUsed, heapPeak, heapAfterGc, timeline };
   } finally {
     clearInterval(timer);
   }
@@ -155,7 +177,9 @@ export const exportsBenchmark: Benchmark = {
       console.log(`long-CSV export (merge-join → csv-stringify):   ${rows} rows in ${secs(exp.ms)} = ${rate(rows, exp.ms)} rows/s`);
       console.log(`export rate / raw unsorted assessment rate:     ${((100 * rate(rows, exp.ms)) / rate(raw.result, raw.ms)).toFixed(0)} %`);
       console.log(`export rate / raw sorted assessment rate:       ${((100 * rate(rows, exp.ms)) / rate(rawSorted.result, rawSorted.ms)).toFixed(0)} %`);
-      console.log(`RSS during export: start ${mb(exp.rssStart)}, peak ${mb(exp.rssPeak)} (+${mb(exp.rssPeak - exp.rssStart)}), end ${mb(exp.rssEnd)}; heap peak ${mb(exp.heapPeak)}`);
+      console.log(`RSS during export: start ${mb(exp.rssStart)}, peak ${mb(exp.rssPeak)} (+${mb(exp.rssPeak - exp.rssStart)}), end ${mb(exp.rssEnd)}`);
+      console.log(`heap during export: start ${mb(exp.heapStart)}, peak ${mb(exp.heapPeak)}, after GC at the end ${exp.heapAfterGc === null ? 'n/a (run with --expose-gc)' : mb(exp.heapAfterGc)}`);
+      console.log(`RSS / heap at 25/50/75/100 % of the export: ${exp.timeline.map((x) => `${mb(x.rss)} / ${mb(x.heap)}`).join(' → ')}`);
       console.log(`RSS during raw unsorted read: start ${mb(raw.rssStart)}, peak ${mb(raw.rssPeak)} (+${mb(raw.rssPeak - raw.rssStart)})`);
       console.log(`goal < 3 s: ${exp.ms < 3000 ? 'met' : 'NOT met'} (${secs(exp.ms)})`);
     } finally {

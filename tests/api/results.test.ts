@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient, databaseSnapshot, signedInClient, startTestApp, type TestApp } from '../helpers/app.ts';
 import { describeAccessMatrix, everyone, scoped, type MatrixCase, type Target, type Who } from '../helpers/access-matrix.ts';
-import { seedStudyWorld } from './results-world.ts';
+import { Assessment } from '../../server/modules/assessments/model.ts';
+import { createStudy, seedStudyWorld } from './results-world.ts';
 
 let harness: Awaited<ReturnType<typeof startTestApp>>;
 let app: TestApp;
@@ -102,6 +103,17 @@ describe('results page', () => {
   it('when the comparison is in the same arm, then 400 says so', async () => {
     const res = await clients.researcher.get(`/api/v1/results/programmes/${world.studies.intervention.programmeId}?instrument=SCARED&comparison=${world.studies.tiny.programmeId}`).expect(400);
     expect(res.body.error.code).toBe('same_arm');
+  });
+
+  it('when a child has questionnaires in both arms, then 422 names the pseudonymous child instead of mixing the arms', async () => {
+    const by = world.users.counsellor.id;
+    const a = await createStudy({ programmeName: 'Mixed I', arm: 'intervention', schoolId: world.schoolA.id, codePrefix: 'M-I', children: 6, seed: 7, effect: 0.1, enteredBy: by });
+    const b = await createStudy({ programmeName: 'Mixed C', arm: 'control', schoolId: world.schoolA.id, codePrefix: 'M-C', children: 6, seed: 8, effect: 0, enteredBy: by });
+    const moved = await Assessment.findOne({ childId: a.childIds[0], instrumentCode: 'SCARED', wave: 'pre' }).lean();
+    await Assessment.create({ ...moved, _id: undefined, programmeId: b.programmeId });
+    const res = await clients.researcher.get(`/api/v1/results/programmes/${a.programmeId}?instrument=SCARED&comparison=${b.programmeId}`).expect(422);
+    expect(res.body.error.code).toBe('inconsistent_data');
+    expect(res.body.error.message).toContain('M-I-0001');
   });
 
   it('when the comparison programme belongs to another school, then 403', async () => {

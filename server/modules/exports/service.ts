@@ -11,6 +11,7 @@ import { stringify } from 'csv-stringify';
 import { buildCodebook, codebookCsvRecord, codebookMarkdown, CODEBOOK_CSV_COLUMNS } from '../../../shared/domain/codebook.ts';
 import { longLayout, longRecord, wideLayout, wideRecord, CHILD_COLUMNS, DATE_COLUMN, LONG_LEAD_COLUMNS } from '../../../shared/domain/export-columns.ts';
 import type { ExportFormat, ExportQuery } from '../../../shared/schemas/results-api.ts';
+import { LongFileError } from '../../../shared/domain/analysis.ts';
 import type { Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { analyseInstrumentPage } from '../results/analysis.ts';
@@ -131,9 +132,17 @@ async function writeXlsx(scope: ExportScope, res: Response, meta: { generatedAt:
   add(['programme', 'name', 'arm']);
   for (const p of scope.programmes) add([p.id, p.name, p.arm]);
   for (const instrument of scope.instruments) {
-    const page = await analyseInstrumentPage(scope, instrument.code);
     add([]);
     add([`instrument ${instrument.code}`]);
+    let page: Awaited<ReturnType<typeof analyseInstrumentPage>>;
+    try {
+      page = await analyseInstrumentPage(scope, instrument.code);
+    } catch (e) {
+      // Same refusal as the results page and `activegroups analyze` (a child in both arms, …).
+      if (!(e instanceof LongFileError)) throw e;
+      add([`not analysable: ${e.message.replace(/^line \d+: /, '')}`]);
+      continue;
+    }
     add(['arm', 'wave', 'n', 'mean', 'sd']);
     for (const arm of page.arms) for (const w of arm.waves) add([arm.arm, w.wave, w.suppressed ? 'suppressed' : w.n, w.mean, w.sd]);
     add(['arm', 'pairs n', 'mean pre', 'sd pre', 'mean post', 'sd post', 'mean change', 'ci low', 'ci high', 't', 'df', 'p', 'wilcoxon V', 'wilcoxon p', 'cohen dz', 'hedges g_av', 'alpha pre', 'alpha post', 'reliably improved', 'unchanged', 'reliably worsened', 'spearman rho (aerobic minutes vs change)', 'spearman p']);

@@ -3,7 +3,8 @@
 // gets statistics and anonymous chart points, never names or codes.
 import mongoose from 'mongoose';
 import type { ResultsQuery } from '../../../shared/schemas/results-api.ts';
-import { badRequest } from '../../lib/errors.ts';
+import { AppError, badRequest } from '../../lib/errors.ts';
+import { LongFileError } from '../../../shared/domain/analysis.ts';
 import { schoolScope, type Actor } from '../../lib/policy.ts';
 import { Programme } from '../programmes/model.ts';
 import { loadInstruments, reachesProgramme, resolveScope, toProgrammeInfo } from '../exports/source.ts';
@@ -38,7 +39,15 @@ export async function getProgrammeResults(actor: Actor, id: string, query: Resul
   }
   const instrument = scope.instruments[0]!;
   const def = [...instrument.definitions].sort((a, b) => b.version - a.version)[0]?.definition;
-  const page = await analyseInstrumentPage(scope, instrument.code);
+  let page: Awaited<ReturnType<typeof analyseInstrumentPage>>;
+  try {
+    page = await analyseInstrumentPage(scope, instrument.code);
+  } catch (e) {
+    // A child in both arms, or twice in one arm (two programmes), cannot be analysed as pairs;
+    // `activegroups analyze` refuses the same file for the same reason.
+    if (e instanceof LongFileError) throw new AppError(422, 'inconsistent_data', `These programmes cannot be analysed together: ${e.message.replace(/^line \d+: /, '')}`);
+    throw e;
+  }
   return {
     programme: { id: main!.id, name: main!.name, arm: main!.arm },
     comparison: other ? { id: other.id, name: other.name, arm: other.arm } : null,
