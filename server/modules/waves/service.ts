@@ -4,22 +4,15 @@
 import mongoose from 'mongoose';
 import { suggestWaveWindows, type UpdateWavesInput, type WaveWindow } from '../../../shared/schemas/assessments-api.ts';
 import { badRequest, notFound, versionConflict } from '../../lib/errors.ts';
-import { authorize, canReachSchool, schoolScope, type Actor, type Permission } from '../../lib/policy.ts';
-import { forbidden } from '../../lib/errors.ts';
+import { authorizeProgramme, schoolScope, type Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { Instrument } from '../instruments/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
 
-/**
- * A programme may span schools. Reading needs one of them; changing its waves needs all of them
- * (a counsellor of school A must not re-time school B's questionnaires). Admins reach every school.
- */
-export function authorizeProgramme(actor: Actor, permission: Permission, programme: Pick<ProgrammeDoc, 'schoolIds'>, mode: 'any' | 'all'): void {
-  authorize(actor, permission);
-  const ids = programme.schoolIds.map(String);
-  const ok = mode === 'any' ? ids.some((id) => canReachSchool(actor, id)) : ids.every((id) => canReachSchool(actor, id));
-  if (!ok) throw forbidden('This programme belongs to a school you do not have access to.');
-}
+// Access: `authorizeProgramme` from policy.ts — reading needs one of the programme's schools,
+// changing its waves needs all of them (a counsellor of school A must not re-time school B's
+// questionnaires). Admins reach every school.
+export { authorizeProgramme };
 
 export function toWavesJson(p: ProgrammeDoc) {
   return {
