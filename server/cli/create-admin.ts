@@ -4,11 +4,10 @@ import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { setupSchema } from '../../shared/schemas/accounts.ts';
 import { loadConfig } from '../config.ts';
-import { connectDatabase, disconnectDatabase } from '../db/connection.ts';
-import { provisionDatabase } from '../db/provision.ts';
 import { formatIssues } from '../lib/route.ts';
 import { SetupClaim } from '../modules/auth/model.ts';
 import { createUser } from '../modules/users/service.ts';
+import { withDatabase } from './database.ts';
 
 async function ask() {
   const fields = ['Admin username: ', 'Display name: ', 'Password (at least 10 characters): '];
@@ -50,20 +49,18 @@ async function main(): Promise<number> {
     console.error(`Not created: ${formatIssues(input.error).message}`);
     return 1;
   }
-  const database = await provisionDatabase({ mongodbUri: config.MONGODB_URI, dataDir: config.DATA_DIR, engine: config.DB_ENGINE });
   try {
-    await connectDatabase(database.uri, config.MONGODB_DB);
-    const user = await createUser({ ...input.data, role: 'admin', schoolIds: [] }, null);
-    // An admin made here also ends first-run setup in the web UI.
-    await SetupClaim.updateOne({ _id: 'first-admin' }, { $setOnInsert: { at: new Date() } }, { upsert: true });
+    const user = await withDatabase(config, async () => {
+      const created = await createUser({ ...input.data, role: 'admin', schoolIds: [] }, null);
+      // An admin made here also ends first-run setup in the web UI.
+      await SetupClaim.updateOne({ _id: 'first-admin' }, { $setOnInsert: { at: new Date() } }, { upsert: true });
+      return created;
+    });
     console.log(`Admin "${user.username}" created. Sign in at the ActiveGroups web page.`);
     return 0;
   } catch (err) {
     console.error(`Not created: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
-  } finally {
-    await disconnectDatabase();
-    await database.stop();
   }
 }
 

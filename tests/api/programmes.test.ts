@@ -191,7 +191,7 @@ describe('planning a programme', () => {
     expect(await databaseSnapshot()).toEqual(before);
   });
 
-  it('when a teacher of school A names schools A and B, then 403; when an admin does, the teacher cannot see or change it', async () => {
+  it('when a teacher of school A names schools A and B, then 403; when an admin does, the teacher sees it and its school-A sessions but cannot change it', async () => {
     const before = await databaseSnapshot();
     const res = await clients.teacher.post('/api/v1/programmes', { ...validPlan(), schoolIds: [world.schoolA.id, world.schoolB.id], groupIds: [groupA] });
     expect(res.status).toBe(403);
@@ -201,11 +201,16 @@ describe('planning a programme', () => {
       .post('/api/v1/programmes', { ...validPlan(), name: 'County-wide', schoolIds: [world.schoolA.id, world.schoolB.id], groupIds: [groupA2, groupB] })
       .expect(201);
     expect(shared.body.schedule.created).toBe(72);
+    // A joint (county-wide) programme is visible to each school's teachers…
     const list = await clients.teacher.get('/api/v1/programmes').expect(200);
-    expect(list.body.items.map((p: { id: string }) => p.id)).not.toContain(shared.body.id);
-    const adminList = await clients.admin.get('/api/v1/programmes').expect(200);
-    expect(adminList.body.items.map((p: { id: string }) => p.id)).toContain(shared.body.id);
-    await clients.teacher.get(`/api/v1/programmes/${shared.body.id}`).expect(403);
+    expect(list.body.items.map((p: { id: string }) => p.id)).toContain(shared.body.id);
+    await clients.teacher.get(`/api/v1/programmes/${shared.body.id}`).expect(200);
+    // …with only their own school's sessions in its schedule…
+    const schedule = await clients.teacher.get(`/api/v1/schedule?programmeId=${shared.body.id}`).expect(200);
+    expect(schedule.body.items.length).toBeGreaterThan(0);
+    expect(schedule.body.items.every((x: { groupId: string }) => x.groupId === groupA2)).toBe(true);
+    expect(schedule.body.groups.map((g: { id: string }) => g.id)).toEqual([groupA2]);
+    // …but changing the programme itself needs every one of its schools.
     await clients.teacher.patch(`/api/v1/programmes/${shared.body.id}`, { version: 0, name: 'Mine now' }).expect(403);
     await clients.teacher.patch(`/api/v1/programmes/${shared.body.id}`, { version: 0, schoolIds: [world.schoolA.id], groupIds: [groupA2] }).expect(403);
   });

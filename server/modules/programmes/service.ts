@@ -88,7 +88,7 @@ export async function listProgrammes(actor: Actor, query: { schoolId?: string | 
   if (query.groupId) filter.groupIds = query.groupId;
   const programmes = await Programme.find(filter).sort({ startDate: -1, name: 1 }).lean<ProgrammeDoc[]>();
   // A programme shared with a school the user does not reach stays hidden: they may not act on it.
-  const visible = programmes.filter((p) => p.schoolIds.every((id) => canReachSchool(actor, String(id))));
+  const visible = programmes.filter((p) => p.schoolIds.some((id) => canReachSchool(actor, String(id))));
   return { items: visible.map(toProgrammeJson) };
 }
 
@@ -107,7 +107,8 @@ export async function formOptions(actor: Actor) {
 export async function getProgramme(actor: Actor, id: string) {
   const programme = await Programme.findById(id).lean<ProgrammeDoc>();
   if (!programme) throw notFound('The programme');
-  authorizeProgramme(actor, 'programme:read', programme, 'all');
+  // Reading a joint programme needs one of its schools; changing it needs all of them.
+  authorizeProgramme(actor, 'programme:read', programme, 'any');
   return toProgrammeJson(programme);
 }
 

@@ -15,7 +15,7 @@ import {
   type StoredOccurrence,
 } from '../../../shared/domain/schedule.ts';
 import { AppError, conflict, forbidden, isDuplicateKeyError, notFound, versionConflict } from '../../lib/errors.ts';
-import { authorizeProgramme, authorizeSchool, type Actor } from '../../lib/policy.ts';
+import { authorizeProgramme, authorizeSchool, schoolScope, type Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { Group, type GroupDoc } from '../groups/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
@@ -198,14 +198,19 @@ export async function generateSchedule(actor: Actor, programmeId: string) {
 export async function listSchedule(actor: Actor, query: ScheduleQuery) {
   const programme = await Programme.findById(query.programmeId).lean<ProgrammeDoc>();
   if (!programme) throw notFound('The programme');
-  authorizeProgramme(actor, 'session:read', programme, 'all');
+  // Reading needs one of the programme's schools; only the reachable schools' sessions are listed.
+  authorizeProgramme(actor, 'session:read', programme, 'any');
   const zones = await schoolTimeZones(programme.schoolIds);
   const filter: Record<string, unknown> = { programmeId: programme._id };
+  const scope = schoolScope(actor);
+  if (scope !== 'all') filter.schoolId = { $in: scope };
   if (query.groupId) filter.groupId = query.groupId;
   if (query.from || query.to) filter.date = { ...(query.from ? { $gte: query.from } : {}), ...(query.to ? { $lte: query.to } : {}) };
   const sessions = await Session.find(filter).sort({ date: 1, startTime: 1 }).lean<SessionDoc[]>();
   const groupIds = [...new Set([...programme.groupIds.map(String), ...sessions.map((s) => String(s.groupId))])];
-  const groups = await Group.find({ _id: { $in: groupIds } }).lean<GroupDoc[]>();
+  const groups = (await Group.find({ _id: { $in: groupIds } }).lean<GroupDoc[]>()).filter(
+    (g) => scope === 'all' || scope.includes(String(g.schoolId)),
+  );
   const firstZone = zones.get(String(programme.schoolIds[0])) ?? DEFAULT_SCHOOL_TIME_ZONE;
   return {
     programme: {
@@ -233,9 +238,9 @@ export async function listSchedule(actor: Actor, query: ScheduleQuery) {
 async function loadSessionFor(actor: Actor, id: string) {
   const session = await Session.findById(id).lean<SessionDoc>();
   if (!session) throw notFound('The session');
+  // A session belongs to one group of one school: its school's teachers manage it, even when the
+  // programme spans other schools too.
   authorizeSchool(actor, 'programme:write', String(session.schoolId));
-  const programme = await Programme.findById(session.programmeId).lean<ProgrammeDoc>();
-  if (programme) authorizeProgramme(actor, 'programme:write', programme, 'all');
   const zones = await schoolTimeZones([session.schoolId]);
   return { session, timeZone: zones.get(String(session.schoolId)) ?? DEFAULT_SCHOOL_TIME_ZONE };
 }
@@ -310,7 +315,7 @@ export async function rescheduleSession(actor: Actor, id: string, input: Resched
 export async function addExtraSession(actor: Actor, input: ExtraSessionInput) {
   const programme = await Programme.findById(input.programmeId).lean<ProgrammeDoc>();
   if (!programme) throw notFound('The programme');
-  authorizeProgramme(actor, 'programme:write', programme, 'all');
+  authorizeProgramme(actor, 'programme:write', programme, 'any');
   const group = await Group.findById(input.groupId).lean<GroupDoc>();
   if (!group) throw notFound('The group');
   if (!programme.groupIds.some((g) => String(g) === String(group._id))) {
