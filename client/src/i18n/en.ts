@@ -123,7 +123,6 @@ export const en = {
   home: {
     title: 'Welcome, {{name}}',
     roleLine: 'You are signed in as {{role}}.',
-    comingSoon: 'Coming with a later feature',
     open: 'Open',
     mySchools: 'Your schools',
     noSchools: 'You are not assigned to any school yet. Ask an administrator.',
@@ -267,7 +266,7 @@ export const en = {
   },
   forbidden: {
     title: 'Not available',
-    body: 'Only administrators can open this page.',
+    body: 'Your role does not include this page. Ask an administrator if you need it.',
   },
 };
 

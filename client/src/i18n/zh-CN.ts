@@ -122,7 +122,6 @@ export const zhCN: Messages = {
   home: {
     title: '欢迎，{{name}}',
     roleLine: '您的身份：{{role}}。',
-    comingSoon: '将在后续功能中提供',
     open: '打开',
     mySchools: '您所在的学校',
     noSchools: '您还没有被分配到任何学校，请联系管理员。',
@@ -266,6 +265,6 @@ export const zhCN: Messages = {
   },
   forbidden: {
     title: '无法访问',
-    body: '只有管理员可以打开此页面。',
+    body: '您的角色无权查看此页面。如确有需要，请联系管理员。',
   },
 };

@@ -31,6 +31,9 @@ const ATTENDANCE_FLAG_DAYS_AFTER_END = 14;
 /** Fewest pre-wave scores for an SD worth an RCI (product default; 2 is the arithmetic minimum). */
 const RCI_MIN_REFERENCE_N = 5;
 
+/** Prorated totals carry long decimals; people read one. */
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
 export interface WorklistItem {
   kind: WorklistKind;
   childId: string;
@@ -221,7 +224,7 @@ export async function worklist(actor: Actor, schoolId?: string, now = new Date()
             item(
               child,
               'above_cutoff',
-              { instrument: code, wave: latest.wave, scope: flag.scope, score: String(flag.params.score), cutoff: Number(flag.params.cutoff), polarity: score.polarity },
+              { instrument: code, wave: latest.wave, scope: flag.scope, score: String(round1(Number(flag.params.score))), cutoff: Number(flag.params.cutoff), polarity: score.polarity },
               `${code} ${latest.wave}: ${flag.message}`,
               2,
             ),
@@ -235,8 +238,8 @@ export async function worklist(actor: Actor, schoolId?: string, now = new Date()
             item(
               child,
               'reliable_worsening',
-              { instrument: code, from: change.from, to: change.to, fromTotal: change.fromTotal, toTotal: change.toTotal, rci: Math.round(change.rci * 100) / 100 },
-              `${code}: reliable worsening from ${change.from} (${change.fromTotal}) to ${change.to} (${change.toTotal}), RCI ${change.rci.toFixed(2)}`,
+              { instrument: code, from: change.from, to: change.to, fromTotal: round1(change.fromTotal), toTotal: round1(change.toTotal), rci: Math.round(change.rci * 100) / 100 },
+              `${code}: reliable worsening from ${change.from} (${round1(change.fromTotal)}) to ${change.to} (${round1(change.toTotal)}), RCI ${change.rci.toFixed(2)}`,
               3,
             ),
           );

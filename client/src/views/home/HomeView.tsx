@@ -9,7 +9,7 @@ interface Card {
   id: string;
   title: string;
   text: string;
-  href?: string;
+  href: string;
 }
 
 export function HomeView() {
@@ -27,9 +27,9 @@ export function HomeView() {
       break;
     case 'pe_teacher':
       cards = [
-        { id: 'programmes', title: t('home.pe_teacher.programmes'), text: t('home.pe_teacher.programmesText') },
-        { id: 'groups', title: t('home.pe_teacher.groups'), text: t('home.pe_teacher.groupsText') },
-        { id: 'sessions', title: t('home.pe_teacher.sessions'), text: t('home.pe_teacher.sessionsText') },
+        { id: 'sessions', title: t('home.pe_teacher.sessions'), text: t('home.pe_teacher.sessionsText'), href: '/register' },
+        { id: 'programmes', title: t('home.pe_teacher.programmes'), text: t('home.pe_teacher.programmesText'), href: '/programmes' },
+        { id: 'groups', title: t('home.pe_teacher.groups'), text: t('home.pe_teacher.groupsText'), href: '/groups' },
       ];
       break;
     case 'counsellor':
@@ -38,14 +38,15 @@ export function HomeView() {
           id: 'questionnaires',
           title: t('home.counsellor.questionnaires'),
           text: t('home.counsellor.questionnairesText'),
+          href: '/assessments',
         },
-        { id: 'worklist', title: t('home.counsellor.worklist'), text: t('home.counsellor.worklistText') },
+        { id: 'worklist', title: t('home.counsellor.worklist'), text: t('home.counsellor.worklistText'), href: '/worklist' },
       ];
       break;
     case 'researcher':
       cards = [
-        { id: 'results', title: t('home.researcher.results'), text: t('home.researcher.resultsText') },
-        { id: 'exports', title: t('home.researcher.exports'), text: t('home.researcher.exportsText') },
+        { id: 'results', title: t('home.researcher.results'), text: t('home.researcher.resultsText'), href: '/results' },
+        { id: 'exports', title: t('home.researcher.exports'), text: t('home.researcher.exportsText'), href: '/results' },
       ];
       break;
   }
@@ -56,24 +57,14 @@ export function HomeView() {
       <p class="lead">{t('home.roleLine', { role: t(`role.${user.role}`) })}</p>
       <ul class="cards" data-testid="home-cards">
         {cards.map((card) => (
-          <li key={card.id} class={`home-card${card.href ? '' : ' home-card-soon'}`} data-testid={`home-card-${card.id}`}>
-            {card.href ? (
-              <Link href={card.href} class="home-card-link">
-                <h2>{card.title}</h2>
-                <p>{card.text}</p>
-                <span class="home-card-go" aria-hidden="true">
-                  {t('home.open')} →
-                </span>
-              </Link>
-            ) : (
-              <div class="home-card-body">
-                <h2>{card.title}</h2>
-                <p>{card.text}</p>
-                <span class="badge badge-soon" data-testid="coming-soon">
-                  {t('home.comingSoon')}
-                </span>
-              </div>
-            )}
+          <li key={card.id} class="home-card" data-testid={`home-card-${card.id}`}>
+            <Link href={card.href} class="home-card-link">
+              <h2>{card.title}</h2>
+              <p>{card.text}</p>
+              <span class="home-card-go" aria-hidden="true">
+                {t('home.open')} →
+              </span>
+            </Link>
           </li>
         ))}
       </ul>
