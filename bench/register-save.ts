@@ -104,8 +104,11 @@ export const registerSaveBenchmark: Benchmark = {
     const url = await new Promise<string>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
       child.stdout.on('data', (chunk: Buffer) => {
-        const line = chunk.toString().split('\n').find((l) => l.startsWith('{'));
-        if (line) resolve((JSON.parse(line) as { url: string }).url);
+        for (const line of chunk.toString().split('\n')) {
+          if (line.startsWith('{"url"')) resolve((JSON.parse(line) as { url: string }).url);
+          // Server errors and warnings (BENCH_LOG_LEVEL=warn) are shown, the rest is dropped.
+          else if (/"level":(40|50|60)/.test(line)) console.log(`[server] ${line.slice(0, 600)}`);
+        }
       });
     });
     try {
@@ -154,8 +157,11 @@ export const registerSaveBenchmark: Benchmark = {
         latencies.sort((a, b) => a - b);
         return { result, latencies, statuses };
       };
-      console.log('warm-up: 3 s at 50 requests/s');
-      await runOnce(3, 50);
+      const warm = Math.min(50, rate);
+      console.log(`warm-up: 3 s at ${warm} requests/s`);
+      await runOnce(3, warm);
+      // Let the warm-up's background dose recomputes finish before measuring.
+      await new Promise((r) => setTimeout(r, 3000));
       console.log(`measuring: ${duration} s at ${rate} requests/s, 20 connections, ${sessions.length} sessions round-robin`);
       const { result, latencies, statuses } = await runOnce(duration, rate);
       const ok = statuses.get(200) ?? 0;

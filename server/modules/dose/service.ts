@@ -17,6 +17,7 @@ import { childChecks, computeChildDose, programmeWeek, type ChildDose } from '..
 import { BUILT_IN_PROFILES, seedReviewProfile } from '../../../shared/domain/evidence.ts';
 import type { EvidenceProfile } from '../../../shared/schemas/evidence.ts';
 import type { DoseChild, Membership, Session as DomainSession } from '../../../shared/schemas/session.ts';
+import { isDuplicateKeyError } from '../../lib/errors.ts';
 import { Child } from '../children/model.ts';
 import { Group, type GroupDoc } from '../groups/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
@@ -322,11 +323,16 @@ export async function recomputeGroupDose(programmeId: Id, groupIds: readonly Id[
 
 /** Marks a group's summaries out of date (one small upsert); call after changing its sessions or members. */
 export async function markDoseDirty(programmeId: Id, groupId: Id, at = new Date()): Promise<void> {
-  await DoseDirty.updateOne(
-    { _id: `${programmeId}:${groupId}` },
-    { $max: { at }, $setOnInsert: { programmeId, groupId } },
-    { upsert: true },
-  );
+  const mark = () =>
+    DoseDirty.updateOne({ _id: `${programmeId}:${groupId}` }, { $max: { at }, $setOnInsert: { programmeId, groupId } }, { upsert: true });
+  try {
+    await mark();
+  } catch (err) {
+    // Two saves of the same group upserting at once: one inserts, the other gets a duplicate key
+    // (MongoDB and FerretDB both); the document exists now, so the retry is a plain update.
+    if (!isDuplicateKeyError(err)) throw err;
+    await mark();
+  }
 }
 
 // ---------- background recompute, coalesced per group ----------
@@ -343,6 +349,9 @@ const again = new Set<string>();
 let backgroundLogger: Pick<Logger, 'warn'> | null = null;
 export function setDoseLogger(logger: Pick<Logger, 'warn'>): void {
   backgroundLogger = logger;
+}
+export function doseLogger(): Pick<Logger, 'warn'> | null {
+  return backgroundLogger;
 }
 
 /**

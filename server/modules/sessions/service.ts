@@ -11,7 +11,7 @@ import { AppError, badRequest, notFound, versionConflict } from '../../lib/error
 import { authorizeSchool, hasPermission, schoolScope, type Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { Child } from '../children/model.ts';
-import { markDoseDirty, scheduleRecompute } from '../dose/service.ts';
+import { doseLogger, markDoseDirty, scheduleRecompute } from '../dose/service.ts';
 import { Group, type GroupDoc } from '../groups/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
 import { Session, type SessionDoc } from './model.ts';
@@ -180,7 +180,14 @@ export async function saveSessionLog(actor: Actor, id: string, input: SaveSessio
     after: json,
     meta: { kind: 'register-save' },
   });
-  await markDoseDirty(updated.programmeId, updated.groupId);
+  // The register is saved: nothing after this point may turn the answer into an error (the phone
+  // would retry, get 409 and think the save was lost). A failed dirty mark is logged; the
+  // background recompute below still runs.
+  try {
+    await markDoseDirty(updated.programmeId, updated.groupId);
+  } catch (err) {
+    doseLogger()?.warn({ err, sessionId: id }, 'could not mark dose summaries dirty');
+  }
   void scheduleRecompute(updated.programmeId, updated.groupId);
   return json;
 }
