@@ -9,10 +9,20 @@ export interface DatabaseInfo {
   ferretdbVersion?: string;
 }
 
+/** What the connected server does differently (see compare-and-set.ts). */
+export interface EngineTraits {
+  /** FerretDB 1.x: only `{ _id }` filters use an index; anything else scans the collection. */
+  filtersOnlyIdEfficiently: boolean;
+}
+let traits: EngineTraits = { filtersOnlyIdEfficiently: false };
+export const engineTraits = (): EngineTraits => traits;
+
 export async function connectDatabase(uri: string, dbName: string): Promise<void> {
   // strictQuery: unknown filter keys are dropped rather than sent (defence in depth next to zod).
   mongoose.set('strictQuery', true);
   await mongoose.connect(uri, { dbName, serverSelectionTimeoutMS: 10_000, autoIndex: true });
+  const info = (await mongoose.connection.db!.admin().command({ buildInfo: 1 })) as { ferretdbVersion?: string };
+  traits = { filtersOnlyIdEfficiently: info.ferretdbVersion !== undefined };
   // Indexes must exist before the app relies on them (unique usernames, school codes).
   await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
 }

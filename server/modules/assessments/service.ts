@@ -26,6 +26,7 @@ import { definitionOf, instrumentVersion } from '../instruments/service.ts';
 import type { ProgrammeDoc } from '../programmes/model.ts';
 import { authorizeProgramme, loadProgramme, toWavesJson } from '../waves/service.ts';
 import { Assessment, type AssessmentDoc } from './model.ts';
+import { compareAndSet } from '../../db/compare-and-set.ts';
 
 const unprocessable = (code: string, message: string, details?: unknown) => new AppError(422, code, message, details);
 
@@ -220,11 +221,10 @@ export async function updateAssessment(actor: Actor, id: string, input: UpdateAs
   const answers = input.answers ?? ((before.answers ?? []) as (number | null)[]);
   const missing = input.missing ?? (before.missing ?? []).map((m) => ({ item: m.item, reason: m.reason }));
   const score = scoreOrReject(definitionOf(instrument), answers, missing);
-  const updated = await Assessment.findOneAndUpdate(
-    { _id: id, version: input.version },
-    { $set: { date, answers, missing, score, outsideWindowConfirmed: outside }, $inc: { version: 1 } },
-    { returnDocument: 'after' },
-  ).lean<AssessmentDoc>();
+  const updated = await compareAndSet<AssessmentDoc>(Assessment, id, { version: input.version }, {
+    $set: { date, answers, missing, score, outsideWindowConfirmed: outside },
+    $inc: { version: 1 },
+  });
   if (!updated) {
     const current = await Assessment.findById(id).lean<AssessmentDoc>();
     if (!current) throw notFound('The questionnaire');
@@ -251,11 +251,7 @@ export async function recordSecondEntry(actor: Actor, id: string, input: SecondE
   if (!instrument) throw notFound(`Version ${before.instrumentVersion} of the instrument ${before.instrumentCode}`);
   scoreOrReject(definitionOf(instrument), input.answers, input.missing);
   const secondEntry: SecondEntry = { enteredBy: actor.id, at: new Date().toISOString(), answers: input.answers, missing: input.missing };
-  const updated = await Assessment.findOneAndUpdate(
-    { _id: id, version: before.version ?? 0 },
-    { $set: { secondEntry }, $inc: { version: 1 } },
-    { returnDocument: 'after' },
-  ).lean<AssessmentDoc>();
+  const updated = await compareAndSet<AssessmentDoc>(Assessment, id, { version: before.version ?? 0 }, { $set: { secondEntry }, $inc: { version: 1 } });
   if (!updated) {
     const current = await Assessment.findById(id).lean<AssessmentDoc>();
     throw versionConflict(current ? toAssessmentJson(current) : null);

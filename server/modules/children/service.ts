@@ -21,6 +21,7 @@ import { School, type SchoolDoc } from '../schools/model.ts';
 import { Session } from '../sessions/model.ts';
 import { duplicateKey } from './csv.ts';
 import { Child, toChildJson, type ChildDoc } from './model.ts';
+import { compareAndSet } from '../../db/compare-and-set.ts';
 
 export async function loadSchool(schoolId: string): Promise<SchoolDoc> {
   const school = await School.findById(schoolId).lean<SchoolDoc>();
@@ -161,7 +162,7 @@ const fieldsOf = (c: ChildDoc): ChildFields => ({
 });
 
 async function conditionalUpdate(id: string, version: number, set: Record<string, unknown>): Promise<ChildDoc> {
-  const updated = await Child.findOneAndUpdate({ _id: id, version }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' }).lean<ChildDoc>();
+  const updated = await compareAndSet<ChildDoc>(Child, id, { version }, { $set: set, $inc: { version: 1 } });
   if (updated) return updated;
   const current = await Child.findById(id).lean<ChildDoc>();
   if (!current) throw notFound('The child');

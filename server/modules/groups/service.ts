@@ -16,6 +16,7 @@ import { School, type SchoolDoc } from '../schools/model.ts';
 import { Session } from '../sessions/model.ts';
 import { User, type UserDoc } from '../users/model.ts';
 import { Group, type GroupDoc } from './model.ts';
+import { compareAndSet } from '../../db/compare-and-set.ts';
 
 type Member = { childId: mongoose.Types.ObjectId; joinedOn: string; leftOn: string | null };
 
@@ -179,7 +180,7 @@ export async function createGroup(actor: Actor, input: CreateGroupInput) {
 
 /** Conditional rewrite on { _id, version }; a stale version gets 409 with the current group. */
 async function saveGroup(actor: Actor, before: GroupDoc, version: number, set: Record<string, unknown>, meta?: unknown) {
-  const updated = await Group.findOneAndUpdate({ _id: before._id, version }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' }).lean<GroupDoc>();
+  const updated = await compareAndSet<GroupDoc>(Group, before._id, { version }, { $set: set, $inc: { version: 1 } });
   if (!updated) {
     const current = await Group.findById(before._id).lean<GroupDoc>();
     if (!current) throw notFound('The group');
@@ -324,11 +325,7 @@ export async function endOpenMembershipsOfChild(actor: Actor, childId: mongoose.
       const open = members.filter((m) => String(m.childId) === String(childId) && isOpen(m));
       if (open.length === 0) break;
       for (const m of open) m.leftOn = m.joinedOn > leftOn ? m.joinedOn : leftOn;
-      const updated: GroupDoc | null = await Group.findOneAndUpdate(
-        { _id: group._id, version: group.version },
-        { $set: { members }, $inc: { version: 1 } },
-        { returnDocument: 'after' },
-      ).lean<GroupDoc>();
+      const updated: GroupDoc | null = await compareAndSet<GroupDoc>(Group, group._id, { version: group.version }, { $set: { members }, $inc: { version: 1 } });
       if (updated) {
         ended += open.length;
         await recordAudit({

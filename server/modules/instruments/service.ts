@@ -9,6 +9,7 @@ import type { Actor } from '../../lib/policy.ts';
 import { Assessment } from '../assessments/model.ts';
 import { recordAudit } from '../audit/service.ts';
 import { Instrument, type InstrumentDoc } from './model.ts';
+import { compareAndSet } from '../../db/compare-and-set.ts';
 
 export interface InstrumentJson {
   id: string;
@@ -164,11 +165,7 @@ export async function updateInstrument(actor: Actor, code: string, input: Update
     });
     return { ...json, createdNewVersion: true };
   }
-  const updated = await Instrument.findOneAndUpdate(
-    { _id: latest._id, revision: latest.revision ?? 0 },
-    { $set: { definition }, $inc: { revision: 1 } },
-    { returnDocument: 'after' },
-  ).lean<InstrumentDoc>();
+  const updated = await compareAndSet<InstrumentDoc>(Instrument, latest._id, { revision: latest.revision ?? 0 }, { $set: { definition }, $inc: { revision: 1 } });
   if (!updated) {
     const current = await latestVersion(code);
     throw versionConflict(current ? toInstrumentJson(current) : null);

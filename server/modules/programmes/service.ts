@@ -14,6 +14,7 @@ import { syncProgrammeSchedule, type ScheduleSummary } from '../schedule/service
 import { School } from '../schools/model.ts';
 import { Session } from '../sessions/model.ts';
 import { Programme, type ProgrammeDoc } from './model.ts';
+import { compareAndSet } from '../../db/compare-and-set.ts';
 
 export function evidenceProfile(id: string) {
   return BUILT_IN_PROFILES.find((p) => p.id === id) ?? seedReviewProfile;
@@ -143,7 +144,7 @@ export async function updateProgramme(actor: Actor, id: string, input: UpdatePro
   const timeZone = await validateSchoolsAndGroups(actor, schoolIds, groupIds);
   const set: Record<string, unknown> = { ...changes, timeZone };
   if (changes.exclusionDates) set.exclusionDates = sortedUnique(changes.exclusionDates);
-  const updated = await Programme.findOneAndUpdate({ _id: id, version }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' }).lean<ProgrammeDoc>();
+  const updated = await compareAndSet<ProgrammeDoc>(Programme, id, { version }, { $set: set, $inc: { version: 1 } });
   if (!updated) {
     const current = await Programme.findById(id).lean<ProgrammeDoc>();
     if (!current) throw notFound('The programme');

@@ -21,6 +21,7 @@ import { Group, type GroupDoc } from '../groups/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
 import { School } from '../schools/model.ts';
 import { Session, type SessionDoc } from '../sessions/model.ts';
+import { compareAndDelete, compareAndSet } from '../../db/compare-and-set.ts';
 
 export async function schoolTimeZones(schoolIds: readonly (string | mongoose.Types.ObjectId)[]): Promise<Map<string, string>> {
   const schools = await School.find({ _id: { $in: schoolIds } }).lean();
@@ -165,16 +166,18 @@ export async function syncProgrammeSchedule(programmeId: mongoose.Types.ObjectId
       }
       for (const u of plan.update) {
         const doc = docs.get(u.id)!;
-        const res = await Session.updateOne(
-          { _id: doc._id, version: doc.version, status: 'scheduled', loggedAt: null },
+        const updated = await compareAndSet<SessionDoc>(
+          Session,
+          doc._id,
+          { version: doc.version, status: 'scheduled', loggedAt: null },
           { $set: { startTime: u.startTime, plannedMinutes: u.plannedMinutes }, $inc: { version: 1 } },
         );
-        if (res.modifiedCount === 1) summary.updated++;
+        if (updated) summary.updated++;
       }
       for (const id of plan.remove) {
         const doc = docs.get(id)!;
-        const res = await Session.deleteOne({ _id: doc._id, version: doc.version, status: 'scheduled', origin: 'pattern', loggedAt: null });
-        if (res.deletedCount === 1) summary.removed++;
+        const removed = await compareAndDelete(Session, doc._id, { version: doc.version, status: 'scheduled', origin: 'pattern', loggedAt: null });
+        if (removed) summary.removed++;
       }
       summary.kept += plan.keep.length;
     }
@@ -258,12 +261,8 @@ async function assertSlotFree(groupId: mongoose.Types.ObjectId, date: string, st
 }
 
 /** Conditional write on { _id, version }; a stale version gets 409 with the current session. */
-async function writeSession(session: SessionDoc, timeZone: string, set: Record<string, unknown>, extraFilter: Record<string, unknown>) {
-  const updated = await Session.findOneAndUpdate(
-    { _id: session._id, version: session.version, ...extraFilter },
-    { $set: set, $inc: { version: 1 } },
-    { returnDocument: 'after' },
-  ).lean<SessionDoc>();
+async function writeSession(session: SessionDoc, timeZone: string, set: Record<string, unknown>, extraFilter: Record<string, string | null>) {
+  const updated = await compareAndSet<SessionDoc>(Session, session._id, { version: session.version, ...extraFilter }, { $set: set, $inc: { version: 1 } });
   if (updated) return updated;
   const current = await Session.findById(session._id).lean<SessionDoc>();
   if (!current) throw notFound('The session');

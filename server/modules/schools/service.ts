@@ -5,6 +5,7 @@ import { authorizeSchool, schoolScope, type Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { User } from '../users/model.ts';
 import { School, toSchoolJson, type SchoolDoc } from './model.ts';
+import { compareAndSet } from '../../db/compare-and-set.ts';
 
 function assertKnownTimeZone(timeZone: string | undefined): void {
   if (timeZone === undefined) return;
@@ -44,11 +45,7 @@ export async function updateSchool(actor: Actor, id: string, input: UpdateSchool
   const before = await School.findById(id).lean<SchoolDoc>();
   if (!before) throw notFound('The school');
   const { version, ...changes } = input;
-  const updated = await School.findOneAndUpdate(
-    { _id: id, version },
-    { $set: changes, $inc: { version: 1 } },
-    { returnDocument: 'after' },
-  ).lean<SchoolDoc>();
+  const updated = await compareAndSet<SchoolDoc>(School, id, { version }, { $set: changes, $inc: { version: 1 } });
   if (!updated) {
     const current = await School.findById(id).lean<SchoolDoc>();
     if (!current) throw notFound('The school');

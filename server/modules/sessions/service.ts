@@ -15,6 +15,7 @@ import { doseLogger, markDoseDirty, scheduleRecompute } from '../dose/service.ts
 import { Group, type GroupDoc } from '../groups/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
 import { Session, type SessionDoc } from './model.ts';
+import { compareAndSet } from '../../db/compare-and-set.ts';
 
 export function toSessionJson(s: SessionDoc) {
   return {
@@ -162,8 +163,7 @@ export async function saveSessionLog(actor: Actor, id: string, input: SaveSessio
     loggedBy: new mongoose.Types.ObjectId(actor.id),
     loggedAt: now,
   };
-  // The version in the filter makes this a compare-and-set on both MongoDB and FerretDB.
-  const updated = await Session.findOneAndUpdate({ _id: id, version: input.version }, { $set: changes, $inc: { version: 1 } }, { returnDocument: 'after' }).lean<SessionDoc>();
+  const updated = await compareAndSet<SessionDoc>(Session, id, { version: input.version }, { $set: changes, $inc: { version: 1 } });
   if (!updated) {
     const current = await Session.findById(id).lean<SessionDoc>();
     if (!current) throw notFound('The session');

@@ -8,6 +8,7 @@ import { deleteSessionsOfUser } from '../auth/sessions.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { School } from '../schools/model.ts';
 import { User, toUserJson, type UserDoc } from './model.ts';
+import { compareAndSet } from '../../db/compare-and-set.ts';
 
 async function assertSchoolsExist(schoolIds: readonly string[]): Promise<void> {
   const unique = [...new Set(schoolIds)];
@@ -71,11 +72,7 @@ export async function updateUser(id: string, input: UpdateUserInput, actor: Acto
   if (input.locale !== undefined) set.locale = input.locale;
   if (input.password !== undefined) set.passwordHash = await hashPassword(input.password);
 
-  const updated = await User.findOneAndUpdate(
-    { _id: id, version: input.version },
-    { $set: set, $inc: { version: 1 } },
-    { returnDocument: 'after' },
-  ).lean<UserDoc>();
+  const updated = await compareAndSet<UserDoc>(User, id, { version: input.version }, { $set: set, $inc: { version: 1 } });
   if (!updated) {
     const current = await User.findById(id).lean<UserDoc>();
     if (!current) throw notFound('The user');

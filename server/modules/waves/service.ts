@@ -8,6 +8,7 @@ import { authorizeProgramme, schoolScope, type Actor } from '../../lib/policy.ts
 import { recordAudit } from '../audit/service.ts';
 import { Instrument } from '../instruments/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
+import { compareAndSet } from '../../db/compare-and-set.ts';
 
 // Access: `authorizeProgramme` from policy.ts — reading needs one of the programme's schools,
 // changing its waves needs all of them (a counsellor of school A must not re-time school B's
@@ -55,17 +56,13 @@ export async function updateProgrammeWaves(actor: Actor, programmeId: string, in
     const exists = await Instrument.exists({ code: i.code, version: i.version });
     if (!exists) throw badRequest('unknown_instrument', `The instrument ${i.code} has no version ${i.version}.`);
   }
-  const updated = await Programme.findOneAndUpdate(
-    { _id: programmeId, version: input.version },
-    {
-      $set: {
-        instruments: input.instruments.map((i) => ({ code: i.code, version: i.version })),
-        waves: input.waves.map((w) => ({ wave: w.wave, opensOn: w.opensOn, closesOn: w.closesOn })),
-      },
-      $inc: { version: 1 },
+  const updated = await compareAndSet<ProgrammeDoc>(Programme, programmeId, { version: input.version }, {
+    $set: {
+      instruments: input.instruments.map((i) => ({ code: i.code, version: i.version })),
+      waves: input.waves.map((w) => ({ wave: w.wave, opensOn: w.opensOn, closesOn: w.closesOn })),
     },
-    { returnDocument: 'after' },
-  ).lean<ProgrammeDoc>();
+    $inc: { version: 1 },
+  });
   if (!updated) throw versionConflict(toWavesJson(await loadProgramme(programmeId)));
   const json = toWavesJson(updated);
   const snap = (j: ReturnType<typeof toWavesJson>) => ({ instruments: j.instruments, waves: j.waves, version: j.version });
