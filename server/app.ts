@@ -25,6 +25,7 @@ import { sessionRoutes } from './modules/sessions/routes.ts';
 import { deliveryRoutes } from './modules/delivery/routes.ts';
 import { exportRoutes } from './modules/exports/routes.ts';
 import { resultsRoutes } from './modules/results/routes.ts';
+import { setDoseLogger } from './modules/dose/service.ts';
 
 export interface AppOptions {
   sessionSecret: string;
@@ -41,6 +42,8 @@ export const JSON_BODY_LIMIT = '200kb';
 
 export function createApp(options: AppOptions) {
   const app = express();
+  // Dose summaries are recomputed in the background after saves; failures go to the app's log.
+  setDoseLogger(options.logger);
   app.disable('x-powered-by');
   if (options.trustProxy) app.set('trust proxy', 1);
 

@@ -321,6 +321,12 @@ export async function recomputeGroupDose(programmeId: Id, groupIds: readonly Id[
   return { children: out.summaries.length, groups: out.groupDoses.length };
 }
 
+/** Membership changes touch every programme the group is in. */
+export async function markGroupDoseDirty(groupId: Id): Promise<void> {
+  const programmes = await Programme.find({ groupIds: groupId }, { _id: 1 }).lean();
+  await Promise.all(programmes.map((p) => markDoseDirty(p._id, groupId)));
+}
+
 /** Marks a group's summaries out of date (one small upsert); call after changing its sessions or members. */
 export async function markDoseDirty(programmeId: Id, groupId: Id, at = new Date()): Promise<void> {
   const mark = () =>

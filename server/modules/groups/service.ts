@@ -17,6 +17,7 @@ import { Session } from '../sessions/model.ts';
 import { User, type UserDoc } from '../users/model.ts';
 import { Group, type GroupDoc } from './model.ts';
 import { compareAndSet } from '../../db/compare-and-set.ts';
+import { markGroupDoseDirty } from '../dose/service.ts';
 
 type Member = { childId: mongoose.Types.ObjectId; joinedOn: string; leftOn: string | null };
 
@@ -186,6 +187,8 @@ async function saveGroup(actor: Actor, before: GroupDoc, version: number, set: R
     if (!current) throw notFound('The group');
     throw versionConflict(await detailed(actor, current));
   }
+  // Who was a member when changes every child's dose in the group's programmes.
+  if ('members' in set) await markGroupDoseDirty(before._id);
   await recordAudit({
     actor,
     action: 'update',
@@ -328,6 +331,7 @@ export async function endOpenMembershipsOfChild(actor: Actor, childId: mongoose.
       const updated: GroupDoc | null = await compareAndSet<GroupDoc>(Group, group._id, { version: group.version }, { $set: { members }, $inc: { version: 1 } });
       if (updated) {
         ended += open.length;
+        await markGroupDoseDirty(group._id);
         await recordAudit({
           actor,
           action: 'update',

@@ -22,6 +22,7 @@ import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
 import { School } from '../schools/model.ts';
 import { Session, type SessionDoc } from '../sessions/model.ts';
 import { compareAndDelete, compareAndSet } from '../../db/compare-and-set.ts';
+import { markDoseDirty } from '../dose/service.ts';
 
 export async function schoolTimeZones(schoolIds: readonly (string | mongoose.Types.ObjectId)[]): Promise<Map<string, string>> {
   const schools = await School.find({ _id: { $in: schoolIds } }).lean();
@@ -181,6 +182,9 @@ export async function syncProgrammeSchedule(programmeId: mongoose.Types.ObjectId
       }
       summary.kept += plan.keep.length;
     }
+    if (summary.created + summary.updated + summary.removed > 0) {
+      await Promise.all([...groupIds].map((groupId) => markDoseDirty(programmeId, groupId)));
+    }
     return summary;
   });
 }
@@ -263,7 +267,11 @@ async function assertSlotFree(groupId: mongoose.Types.ObjectId, date: string, st
 /** Conditional write on { _id, version }; a stale version gets 409 with the current session. */
 async function writeSession(session: SessionDoc, timeZone: string, set: Record<string, unknown>, extraFilter: Record<string, string | null>) {
   const updated = await compareAndSet<SessionDoc>(Session, session._id, { version: session.version, ...extraFilter }, { $set: set, $inc: { version: 1 } });
-  if (updated) return updated;
+  if (updated) {
+    // Cancelled, restored or moved sessions change what was scheduled for each child.
+    await markDoseDirty(updated.programmeId, updated.groupId);
+    return updated;
+  }
   const current = await Session.findById(session._id).lean<SessionDoc>();
   if (!current) throw notFound('The session');
   if (current.version !== session.version) throw versionConflict(toScheduleSessionJson(current, timeZone));
@@ -332,6 +340,7 @@ export async function addExtraSession(actor: Actor, input: ExtraSessionInput) {
     status: 'scheduled',
     origin: 'extra',
   });
+  await markDoseDirty(programme._id, group._id);
   const zones = await schoolTimeZones([group.schoolId]);
   const json = toScheduleSessionJson(created.toObject() as SessionDoc, zones.get(String(group.schoolId)) ?? DEFAULT_SCHOOL_TIME_ZONE);
   await recordAudit({ actor, action: 'create', entity: 'session', entityId: json.id, schoolId: json.schoolId, after: json, meta: { change: 'extra' } });

@@ -1,0 +1,51 @@
+// Changes outside the register — a session restored or cancelled in the schedule, a membership
+// ended — mark the group's dose summaries out of date, and the next report shows the new figures.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD, loadDemo } from '../../server/demo/load-demo.ts';
+import { DoseDirty } from '../../server/modules/dose/group-model.ts';
+import { DoseSummary } from '../../server/modules/dose/model.ts';
+import { doseIdle } from '../../server/modules/dose/service.ts';
+import { Group } from '../../server/modules/groups/model.ts';
+import { seedBuiltInInstruments } from '../../server/modules/instruments/service.ts';
+import { Programme } from '../../server/modules/programmes/model.ts';
+import { Session } from '../../server/modules/sessions/model.ts';
+import { signedInClient, startTestApp, type TestClient } from '../helpers/app.ts';
+
+let harness: Awaited<ReturnType<typeof startTestApp>>;
+let teacher: TestClient;
+
+beforeAll(async () => {
+  harness = await startTestApp();
+  await seedBuiltInInstruments();
+  await loadDemo({ childrenPerGroup: 4, now: new Date('2026-11-25T10:00:00Z') });
+  await doseIdle();
+  await DoseDirty.deleteMany({});
+  teacher = await signedInClient(harness.app, 'demo.teacher.rural', DEMO_PASSWORD);
+}, 180_000);
+afterAll(() => harness.stop());
+
+describe('dose freshness after schedule and membership changes', () => {
+  it('when a cancelled session is restored, then its group is marked out of date', async () => {
+    const programme = await Programme.findOne({ arm: 'intervention' }).lean();
+    const rural = await Group.find({ _id: { $in: programme!.groupIds }, name: /青山/ }).lean();
+    const cancelled = await Session.findOne({ status: 'cancelled', groupId: { $in: rural.map((g) => g._id) } }).lean();
+    expect(cancelled).not.toBeNull();
+    await teacher.post(`/api/v1/schedule/sessions/${cancelled!._id}/restore`, { version: cancelled!.version }).expect(200);
+    expect(await DoseDirty.exists({ _id: `${programme!._id}:${cancelled!.groupId}` })).toBeTruthy();
+  });
+
+  it('when a membership ends, then the report recomputes that child’s scheduled sessions', async () => {
+    const programme = await Programme.findOne({ arm: 'intervention' }).lean();
+    const group = await Group.findOne({ _id: { $in: programme!.groupIds }, name: /青山/ }).lean();
+    const member = group!.members.find((m) => !m.leftOn)!;
+    const id = `${programme!._id}:${member.childId}`;
+    const before = await DoseSummary.findById(id).lean();
+    // End the membership a few weeks into the programme: fewer sessions were scheduled for the child.
+    const leftOn = new Date(new Date(`${programme!.startDate}T00:00:00Z`).getTime() + 21 * 86_400_000).toISOString().slice(0, 10);
+    await teacher.post(`/api/v1/groups/${group!._id}/members/leave`, { version: group!.version, childId: String(member.childId), leftOn }).expect(200);
+    expect(await DoseDirty.exists({ _id: `${programme!._id}:${group!._id}` })).toBeTruthy();
+    await teacher.get(`/api/v1/delivery/programmes/${programme!._id}`).expect(200);
+    const after = await DoseSummary.findById(id).lean();
+    expect(after!.sessionsScheduled).toBeLessThan(before!.sessionsScheduled);
+  });
+});
