@@ -46,12 +46,16 @@ export function onUnauthorized(listener: () => void): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
-interface RequestOptions {
+export interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | undefined>;
   signal?: AbortSignal;
+  /** Extra headers, e.g. Idempotency-Key. */
+  headers?: Record<string, string>;
+  /** Send `body` (a string) as is with this type instead of as JSON, e.g. text/csv. */
+  contentType?: string;
 }
 
 function withQuery(path: string, query: RequestOptions['query']): string {
@@ -76,8 +80,9 @@ function isErrorBody(value: unknown): value is ErrorBody {
 }
 
 async function send<T>(method: Method, path: string, options: RequestOptions, retried: boolean): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+  const raw = options.contentType !== undefined && typeof options.body === 'string';
+  if (options.body !== undefined) headers['Content-Type'] = raw ? options.contentType! : 'application/json';
   if (method !== 'GET') {
     if (csrfToken === null) await getSession();
     if (csrfToken !== null) headers['X-CSRF-Token'] = csrfToken;
@@ -89,7 +94,7 @@ async function send<T>(method: Method, path: string, options: RequestOptions, re
       method,
       headers,
       credentials: 'same-origin',
-      body: options.body === undefined ? null : JSON.stringify(options.body),
+      body: options.body === undefined ? null : raw ? (options.body as string) : JSON.stringify(options.body),
       signal: options.signal ?? null,
     });
   } catch (e) {
@@ -125,7 +130,8 @@ async function send<T>(method: Method, path: string, options: RequestOptions, re
   throw error;
 }
 
-function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+/** One request with CSRF, error mapping and sign-in expiry handling; feature API modules build on it. */
+export function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
   return send<T>(method, path, options, false);
 }
 

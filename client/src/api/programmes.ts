@@ -1,10 +1,9 @@
-// API calls for programmes and their schedule. client.ts keeps its request helper private, so this
-// is a thin wrapper with the same contract: JSON in/out, CSRF token on writes (re-read once on
-// csrf_invalid), errors as ApiError with the server's { code, message, details }.
+// API calls for programmes and their schedule, on client.ts's `request` (CSRF, errors as ApiError,
+// sign-in expiry).
 import type { Check } from '../../../shared/domain/check.ts';
 import type { IntensityLevel } from '../../../shared/domain/intensity.ts';
 import type { WeeklySlot } from '../../../shared/schemas/programme.ts';
-import { api, ApiError, getSession } from './client.ts';
+import { request, type Method } from './client.ts';
 import type { List } from './types.ts';
 
 export type Arm = 'intervention' | 'control';
@@ -79,41 +78,10 @@ export interface Schedule {
   items: ScheduledSession[];
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
-let csrfToken: string | null = null;
 
-async function call<T>(method: Method, path: string, body?: unknown, headers: Record<string, string> = {}, retried = false): Promise<T> {
-  const h: Record<string, string> = { Accept: 'application/json', ...headers };
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  if (method !== 'GET') {
-    csrfToken ??= (await getSession()).csrfToken;
-    h['X-CSRF-Token'] = csrfToken;
-  }
-  let response: Response;
-  try {
-    response = await fetch(path, { method, headers: h, credentials: 'same-origin', body: body === undefined ? null : JSON.stringify(body) });
-  } catch (e) {
-    throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e));
-  }
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  let data: unknown;
-  try {
-    data = text ? JSON.parse(text) : undefined;
-  } catch {
-    data = undefined;
-  }
-  if (response.ok) return data as T;
-  const err = (data as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-  const error = err?.code ? new ApiError(response.status, err.code, err.message ?? '', err.details) : new ApiError(response.status, 'http_error', `${response.status}`);
-  if (error.status === 403 && error.code === 'csrf_invalid' && !retried) {
-    csrfToken = (await getSession()).csrfToken;
-    return call<T>(method, path, body, headers, true);
-  }
-  // The session ended: let the app's own client notice it (it tells the shell to show sign-in).
-  if (error.status === 401) void api.schools.list().catch(() => undefined);
-  throw error;
+function call<T>(method: Method, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  return request<T>(method, path, { body, headers });
 }
 
 const enc = encodeURIComponent;

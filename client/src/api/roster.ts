@@ -1,10 +1,8 @@
-// API calls of the children roster, the CSV import and the sports groups. client.ts keeps its
-// request helper private, so this is a thin wrapper with the same contract: JSON in/out (CSV text
-// for the import preview), CSRF token on writes (re-read once on csrf_invalid), errors as ApiError
-// with the server's { code, message, details }.
+// API calls of the children roster, the CSV import (CSV text for the preview) and the sports
+// groups, on client.ts's `request` (CSRF, errors as ApiError, sign-in expiry).
 import type { ChildFields, ImportIssueCode, RosterColumnKey } from '../../../shared/schemas/roster.ts';
 import type { Caregiver, LeftBehindStatus, Sex } from '../../../shared/schemas/child.ts';
-import { api, ApiError, getSession } from './client.ts';
+import { request, type Method } from './client.ts';
 import type { List, Page } from './types.ts';
 
 export type { Caregiver, ChildFields, LeftBehindStatus, Sex };
@@ -128,47 +126,9 @@ export interface GroupDetail extends Omit<GroupSummary, 'membershipEntries'> {
   members: Member[];
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-let csrfToken: string | null = null;
 
-async function call<T>(method: Method, path: string, body?: unknown, contentType = 'application/json', retried = false): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = contentType;
-  if (method !== 'GET') {
-    csrfToken ??= (await getSession()).csrfToken;
-    headers['X-CSRF-Token'] = csrfToken;
-  }
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-  } catch (e) {
-    throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e));
-  }
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  let data: unknown;
-  try {
-    data = text ? JSON.parse(text) : undefined;
-  } catch {
-    data = undefined;
-  }
-  if (response.ok) return data as T;
-  const err = (data as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-  const error = err?.code
-    ? new ApiError(response.status, err.code, err.message ?? '', err.details)
-    : new ApiError(response.status, 'http_error', `${response.status} ${response.statusText}`.trim());
-  if (error.status === 403 && error.code === 'csrf_invalid' && !retried) {
-    csrfToken = (await getSession()).csrfToken;
-    return call<T>(method, path, body, contentType, true);
-  }
-  // The session ended: let the app's own client notice it (it tells the shell to show sign-in).
-  if (error.status === 401) void api.schools.list().catch(() => undefined);
-  throw error;
+function call<T>(method: Method, path: string, body?: unknown, contentType?: string): Promise<T> {
+  return request<T>(method, path, contentType ? { body, contentType } : { body });
 }
 
 const enc = encodeURIComponent;

@@ -1,7 +1,7 @@
 // Session log and register API. Saves carry a client-generated Idempotency-Key (a retry after a
 // lost answer is replayed by the server, never applied twice) and the version the teacher edited.
 import type { SaveSessionLogInput } from '../../../shared/schemas/register.ts';
-import { api, ApiError, getSession } from './client.ts';
+import { request, type Method } from './client.ts';
 
 export type RegisterStatus = 'present' | 'absent' | 'excused' | 'late';
 
@@ -53,38 +53,9 @@ export interface RegisterData {
 
 export type SaveBody = Omit<SaveSessionLogInput, 'notes'> & { notes: string };
 
-let csrf: string | null = null;
 
-async function call<T>(method: 'GET' | 'PUT', path: string, body?: unknown, headers: Record<string, string> = {}, retried = false): Promise<T> {
-  const h: Record<string, string> = { Accept: 'application/json', ...headers };
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  if (method !== 'GET') {
-    csrf ??= (await getSession()).csrfToken;
-    h['X-CSRF-Token'] = csrf;
-  }
-  let res: Response;
-  try {
-    res = await fetch(path, { method, headers: h, credentials: 'same-origin', body: body === undefined ? null : JSON.stringify(body) });
-  } catch (e) {
-    throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e));
-  }
-  const text = await res.text();
-  let data: unknown;
-  try {
-    data = text ? JSON.parse(text) : undefined;
-  } catch {
-    data = undefined;
-  }
-  if (res.ok) return data as T;
-  const err = (data as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-  const error = err?.code ? new ApiError(res.status, err.code, err.message ?? '', err.details) : new ApiError(res.status, 'http_error', `${res.status}`);
-  if (error.status === 403 && error.code === 'csrf_invalid' && !retried) {
-    csrf = (await getSession()).csrfToken;
-    return call<T>(method, path, body, headers, true);
-  }
-  // Let the app's own client notice a lost sign-in (it shows the sign-in page).
-  if (error.status === 401) void api.schools.list().catch(() => undefined);
-  throw error;
+function call<T>(method: 'GET' | 'PUT', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  return request<T>(method, path, { body, headers });
 }
 
 const enc = encodeURIComponent;
