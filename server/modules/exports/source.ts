@@ -14,7 +14,7 @@ import type { DateMode, LongRowValues, WideRowValues, WideWaveValues } from '../
 import { BUILT_IN_INSTRUMENTS } from '../../../shared/domain/instruments.ts';
 import { instrumentDefinitionSchema, type InstrumentDefinition } from '../../../shared/schemas/instrument.ts';
 import { badRequest, notFound } from '../../lib/errors.ts';
-import { authorizeSchool, schoolScope, type Actor, type Permission } from '../../lib/policy.ts';
+import { authorizeProgramme, canReachSchool, type Actor, type Permission } from '../../lib/policy.ts';
 import { Assessment } from '../assessments/model.ts';
 import { Child } from '../children/model.ts';
 import { DoseSummary } from '../dose/model.ts';
@@ -56,10 +56,13 @@ type LeanProgramme = {
   instruments: { code: string; version: number }[];
 };
 
-/** A programme is visible to a non-admin only if they reach every school it runs in. */
+/**
+ * Results and exports of a programme need every school it runs in (policy.ts authorizeProgramme
+ * 'all'): a multi-school programme's statistics would otherwise include children of schools the
+ * researcher may not see.
+ */
 export function reachesProgramme(actor: Actor, p: { schoolIds: readonly unknown[] }): boolean {
-  const scope = schoolScope(actor);
-  return scope === 'all' || p.schoolIds.every((s) => scope.includes(String(s)));
+  return p.schoolIds.every((s) => canReachSchool(actor, String(s)));
 }
 
 export function toProgrammeInfo(p: LeanProgramme): ProgrammeInfo {
@@ -79,7 +82,7 @@ export async function loadProgrammes(actor: Actor, permission: Permission, ids: 
   return ids.map((id) => {
     const p = byId.get(id);
     if (!p) throw notFound(`Programme ${id}`);
-    for (const s of p.schoolIds) authorizeSchool(actor, permission, String(s));
+    authorizeProgramme(actor, permission, p, 'all');
     return toProgrammeInfo(p);
   });
 }
