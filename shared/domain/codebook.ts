@@ -111,7 +111,7 @@ export function buildCodebook(instruments: readonly CodebookInstrument[], dates:
   add({ variable: sex, type: 'category', label: { en: 'Sex', zh: '性别' }, values: SEX_LABELS });
   add({ variable: lb, type: 'category', label: { en: 'Left-behind status', zh: '留守状况' }, values: LEFT_BEHIND_LABELS });
   add({ variable: cg, type: 'category', label: { en: 'Main caregiver', zh: '主要照料人' }, values: CAREGIVER_LABELS });
-  const [sa, ar, qs, am] = DOSE_COLUMNS;
+  const [sa, ar, qs, am, qm] = DOSE_COLUMNS;
   const doseNote = 'From the per-child dose summary of the programme; empty when no session was recorded for the child (e.g. control arm).';
   add({ variable: sa, type: 'integer', label: { en: 'Sessions attended', zh: '出勤次数' }, unit: 'sessions', notes: doseNote });
   add({ variable: ar, type: 'number', label: { en: 'Attendance rate (attended / held while a member)', zh: '出勤率（出勤/在组期间开展次数）' }, unit: 'proportion 0–1', notes: doseNote });
@@ -122,7 +122,14 @@ export function buildCodebook(instruments: readonly CodebookInstrument[], dates:
     unit: 'sessions',
     notes: `Qualifying rule from the programme's evidence profile (default: seed review, ≥ 20 min aerobic at ≥ moderate). ${doseNote}`,
   });
-  add({ variable: am, type: 'number', label: { en: 'Aerobic minutes attended', zh: '有氧运动分钟数' }, unit: 'minutes', notes: `Dose–response uses this variable. ${doseNote}` });
+  add({ variable: am, type: 'number', label: { en: 'Aerobic minutes attended', zh: '有氧运动分钟数' }, unit: 'minutes', notes: doseNote });
+  add({
+    variable: qm,
+    type: 'number',
+    label: { en: 'Qualifying aerobic minutes (aerobic, at ≥ moderate intensity)', zh: '达标有氧分钟数（中等及以上强度的有氧运动）' },
+    unit: 'minutes',
+    notes: `Dose–response uses this variable (DESIGN §3: qualifying aerobic minutes vs change). ${doseNote}`,
+  });
   add({ variable: 'total', type: 'number', label: { en: 'Total score of the instrument', zh: '量表总分' }, notes: 'See the instrument rows below for scoring, polarity and source. Empty = not scored (too many missing items).' });
 
   for (const i of instruments) {

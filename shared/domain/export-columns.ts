@@ -9,7 +9,7 @@ export const LONG_LEAD_COLUMNS = ['child_code', 'school_code', 'arm', 'programme
 /** Inserted after `wave` only when the export asks for dates (exact or shifted). */
 export const DATE_COLUMN = 'assessment_date';
 export const CHILD_COLUMNS = ['age_years', 'sex', 'left_behind_status', 'caregiver'] as const;
-export const DOSE_COLUMNS = ['sessions_attended', 'attendance_rate', 'qualifying_sessions', 'aerobic_minutes'] as const;
+export const DOSE_COLUMNS = ['sessions_attended', 'attendance_rate', 'qualifying_sessions', 'aerobic_minutes', 'qualifying_minutes'] as const;
 
 /** What the layout needs to know about one instrument in the export. */
 export interface ExportInstrument {
@@ -72,6 +72,7 @@ export interface LongRowValues {
   attendanceRate: number | null;
   qualifyingSessions: number | null;
   aerobicMinutes: number | null;
+  qualifyingMinutes: number | null;
   total: number | null;
   /** Subscale code → score. */
   subscales: ReadonlyMap<string, number | null> | Readonly<Record<string, number | null>>;
@@ -96,7 +97,7 @@ export function longRecord(layout: LongLayout, v: LongRowValues): string[] {
   const out: string[] = [v.childCode, v.schoolCode, v.arm, v.programme, v.instrument, String(v.instrumentVersion), v.wave];
   if (layout.dates) out.push(v.date ?? '');
   out.push(formatNumber(v.ageYears), v.sex ?? '', v.leftBehindStatus ?? '', v.caregiver ?? '');
-  out.push(formatNumber(v.sessionsAttended), formatNumber(v.attendanceRate), formatNumber(v.qualifyingSessions), formatNumber(v.aerobicMinutes));
+  out.push(formatNumber(v.sessionsAttended), formatNumber(v.attendanceRate), formatNumber(v.qualifyingSessions), formatNumber(v.aerobicMinutes), formatNumber(v.qualifyingMinutes));
   out.push(formatNumber(v.total));
   for (const s of layout.subscaleColumns) out.push(s.instrument === v.instrument ? formatNumber(subscaleValue(v.subscales, s.subscale)) : '');
   for (let i = 0; i < layout.maxItems; i++) out.push(formatNumber(v.answers[i] ?? null));
@@ -157,6 +158,7 @@ export interface WideRowValues {
   attendanceRate: number | null;
   qualifyingSessions: number | null;
   aerobicMinutes: number | null;
+  qualifyingMinutes: number | null;
   /** instrument code → wave → values */
   waves: ReadonlyMap<string, Partial<Record<Wave, WideWaveValues>>>;
 }
@@ -167,7 +169,7 @@ export function changeScore(pre: number | null | undefined, later: number | null
 
 export function wideRecord(layout: WideLayout, v: WideRowValues): string[] {
   const out: string[] = [v.childCode, v.schoolCode, v.arm, v.programme, formatNumber(v.ageYears), v.sex ?? '', v.leftBehindStatus ?? '', v.caregiver ?? ''];
-  out.push(formatNumber(v.sessionsAttended), formatNumber(v.attendanceRate), formatNumber(v.qualifyingSessions), formatNumber(v.aerobicMinutes));
+  out.push(formatNumber(v.sessionsAttended), formatNumber(v.attendanceRate), formatNumber(v.qualifyingSessions), formatNumber(v.aerobicMinutes), formatNumber(v.qualifyingMinutes));
   for (const i of layout.instruments) {
     const byWave = v.waves.get(i.code) ?? {};
     for (const w of WAVES) {

@@ -50,7 +50,7 @@ describeAccessMatrix({ prefixes: ['/api/v1/exports'], cases, clients: () => clie
 
 const LONG_FIXED = [
   'child_code', 'school_code', 'arm', 'programme', 'instrument', 'instrument_version', 'wave', 'age_years', 'sex', 'left_behind_status', 'caregiver',
-  'sessions_attended', 'attendance_rate', 'qualifying_sessions', 'aerobic_minutes', 'total',
+  'sessions_attended', 'attendance_rate', 'qualifying_sessions', 'aerobic_minutes', 'qualifying_minutes', 'total',
 ];
 
 describe('long CSV', () => {
@@ -81,6 +81,10 @@ describe('long CSV', () => {
     // Control children have no dose summary: empty dose cells, not zeros.
     const control = rows.find((r) => r[2] === 'control')!;
     expect(control[header!.indexOf('aerobic_minutes')]).toBe('');
+    expect(control[header!.indexOf('qualifying_minutes')]).toBe('');
+    // Intervention children carry the qualifying aerobic minutes the dose–response uses.
+    const intervention = rows.find((r) => r[2] === 'intervention')!;
+    expect(Number(intervention[header!.indexOf('qualifying_minutes')])).toBeGreaterThan(0);
   });
 
   it('when the export finishes, then an audit entry records who, what, the filters and the row count', async () => {
@@ -190,6 +194,7 @@ describe('codebook and scripts', () => {
     expect(vars.get('left_behind_status')![5]).toContain('both_parents_away=Both parents away (migrant work) / 双亲外出务工');
     expect(vars.get('scared_panic')![8]).toContain('Free to use');
     expect(vars.get('aerobic_minutes')![6]).toBe('minutes');
+    expect(vars.get('qualifying_minutes')![3]).toMatch(/Qualifying aerobic minutes/);
     const md = (await download(clients.researcher, `/api/v1/exports/codebook.md?${q}`)).body.toString('utf8');
     expect(md.charCodeAt(0)).toBe(0xfeff);
     expect(md).toContain('| `child_code` |');

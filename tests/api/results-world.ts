@@ -122,6 +122,8 @@ export async function createStudy(o: StudyOptions) {
         sessionsAttended: Math.round(minutes / 25),
         attendanceRate: Math.round(minutes / 25) / 36,
         aerobicMinutes: minutes,
+        // Most aerobic minutes were at ≥ moderate intensity.
+        qualifyingMinutes: Math.round(minutes * 0.8),
         qualifyingSessions: Math.round(minutes / 30),
         qualifyingWeeks: 10,
         sourceReadAt: new Date(),

@@ -89,7 +89,7 @@ describe('results page ⇄ activegroups analyze on the exported long CSV', () =>
       for (const r of mine) {
         const e = byChild.get(r[0]!) ?? {};
         if (r[c('total')] !== '') e[r[c('wave')] as 'pre' | 'post'] = Number(r[c('total')]);
-        e.dose = Number(r[c('aerobic_minutes')]);
+        e.dose = Number(r[c('qualifying_minutes')]);
         byChild.set(r[0]!, e);
       }
       const pairs = [...byChild.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, e]) => e).filter((e) => e.pre !== undefined && e.post !== undefined);

@@ -28,6 +28,8 @@ const doseSummarySchema = new Schema(
     /** null when no session was scheduled while a member. */
     attendanceRate: { type: Number, default: null },
     aerobicMinutes: { type: Number, required: true },
+    /** Aerobic minutes at ≥ the profile's minimum intensity (dose–response variable). */
+    qualifyingMinutes: { type: Number, default: 0 },
     qualifyingSessions: { type: Number, required: true },
     qualifyingWeeks: { type: Number, required: true },
     longestGapDays: { type: Number, default: null },

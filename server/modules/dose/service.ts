@@ -155,6 +155,7 @@ export function computeDoseDocuments(inputs: DoseInputs, targetGroupIds: readonl
       sessionsAttended: dose.sessionsAttended,
       attendanceRate: dose.attendanceRate,
       aerobicMinutes: dose.aerobicMinutes,
+      qualifyingMinutes: dose.qualifyingMinutes,
       qualifyingSessions: dose.qualifyingSessions,
       qualifyingWeeks: dose.weeksWithQualifyingSession,
       longestGapDays: dose.longestGapDays,

@@ -188,6 +188,7 @@ export interface DoseInfo {
   attendanceRate: number | null;
   qualifyingSessions: number | null;
   aerobicMinutes: number | null;
+  qualifyingMinutes: number | null;
 }
 export interface AssessmentInfo {
   instrument: string;
@@ -262,7 +263,7 @@ export async function ensureDateShifts(schoolIds: readonly string[]): Promise<nu
     for (let c = await children.take(); c; c = await children.take()) {
       const id = hex(c._id);
       if (!(await shifts.seek(id))) {
-        pending.push({ _id: id, schoolId: c.schoolId as mongoose.Types.ObjectId, days: randomInt(0, MAX_DATE_SHIFT_DAYS + 1), createdAt: new Date() });
+        pending.push({ _id: id, schoolId: c.schoolId as mongoose.Types.ObjectId, days: randomInt(1, MAX_DATE_SHIFT_DAYS + 1), createdAt: new Date() });
         if (pending.length >= 500) await flush();
       }
     }
@@ -304,7 +305,7 @@ export async function* childGroups(scope: ExportScope, options: GroupOptions): A
     );
     const doses = new Peekable(
       collection(DoseSummary)
-        .find({ programmeId: pid }, { projection: { childId: 1, sessionsAttended: 1, attendanceRate: 1, qualifyingSessions: 1, aerobicMinutes: 1 } })
+        .find({ programmeId: pid }, { projection: { childId: 1, sessionsAttended: 1, attendanceRate: 1, qualifyingSessions: 1, aerobicMinutes: 1, qualifyingMinutes: 1 } })
         .sort({ childId: 1 })
         .batchSize(BATCH),
       (d) => hex(d.childId),
@@ -349,6 +350,7 @@ export async function* childGroups(scope: ExportScope, options: GroupOptions): A
                 attendanceRate: num(doseDoc.attendanceRate),
                 qualifyingSessions: num(doseDoc.qualifyingSessions),
                 aerobicMinutes: num(doseDoc.aerobicMinutes),
+                qualifyingMinutes: num(doseDoc.qualifyingMinutes),
               }
             : null,
           shiftDays: shiftDoc ? Number(shiftDoc.days) : 0,
@@ -375,6 +377,7 @@ const doseValues = (dose: DoseInfo | null) => ({
   attendanceRate: dose?.attendanceRate ?? null,
   qualifyingSessions: dose?.qualifyingSessions ?? null,
   aerobicMinutes: dose?.aerobicMinutes ?? null,
+  qualifyingMinutes: dose?.qualifyingMinutes ?? null,
 });
 
 export interface Skipped {

@@ -100,7 +100,7 @@ export async function analyseInstrumentPage(scope: ExportScope, code: string): P
   records.forEach((rec, i) => {
     const row = rows[i] as LongRow;
     const key = `${row.arm}\u0000${row.childCode}`;
-    const c = perChild.get(key) ?? { arm: row.arm, aerobic: numberCell(rec[col('aerobic_minutes')]), pre: null, post: null, hasPre: false, hasPost: false };
+    const c = perChild.get(key) ?? { arm: row.arm, aerobic: numberCell(rec[col('qualifying_minutes')]), pre: null, post: null, hasPre: false, hasPost: false };
     if (row.wave === 'pre') {
       c.hasPre = true;
       c.pre = row.total;
