@@ -32,7 +32,7 @@ export const resultsEn = {
     gav: "Hedges' g_av",
     alpha: "Cronbach's α pre / post",
     rci: 'Reliable change: improved / unchanged / worsened',
-    dose: 'Dose–response: Spearman ρ (aerobic minutes vs change), p, n',
+    dose: 'Dose–response: Spearman ρ (qualifying aerobic minutes vs change), p, n',
   },
   waves: {
     title: 'Scored questionnaires per wave',
@@ -49,10 +49,10 @@ export const resultsEn = {
   charts: {
     pairs: 'Pre → post per child',
     changes: 'Distribution of change (post − pre)',
-    dose: 'Aerobic minutes vs change',
+    dose: 'Qualifying aerobic minutes vs change',
     children: 'children',
     change: 'Change',
-    minutes: 'Aerobic minutes',
+    minutes: 'Qualifying aerobic minutes',
     score: 'Score',
   },
   exports: {
@@ -111,7 +111,7 @@ export const resultsZh: typeof resultsEn = {
     gav: 'Hedges g_av',
     alpha: 'Cronbach α 前测 / 后测',
     rci: '可靠变化：改善 / 无变化 / 恶化',
-    dose: '剂量–效应：Spearman ρ（有氧分钟数与变化），p，n',
+    dose: '剂量–效应：Spearman ρ（达标有氧分钟数与变化），p，n',
   },
   waves: {
     title: '各波次已计分问卷',
@@ -128,10 +128,10 @@ export const resultsZh: typeof resultsEn = {
   charts: {
     pairs: '每名儿童的前测 → 后测',
     changes: '变化分布（后测 − 前测）',
-    dose: '有氧分钟数与变化',
+    dose: '达标有氧分钟数与变化',
     children: '名儿童',
     change: '变化',
-    minutes: '有氧分钟数',
+    minutes: '达标有氧分钟数',
     score: '得分',
   },
   exports: {
