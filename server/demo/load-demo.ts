@@ -1,6 +1,6 @@
 // The demo data set (`npm run demo`): two schools (one rural, one urban), accounts for every
 // role, ~150 children with varied left-behind status, 6 sports groups, a 12-week intervention
-// programme that has just ended and a control arm, held and cancelled sessions, attendance with
+// programme that ended two weeks ago and a control arm, held and cancelled sessions, attendance with
 // realistic drop-out, dose summaries, and pre/post questionnaires (SCARED, RSES) with a realistic
 // effect in the intervention arm. Everything goes through the same services as the web app, so
 // the demo also exercises the real rules (consent, membership, windows, scoring, audit).
@@ -102,9 +102,10 @@ export async function loadDemo(options: DemoOptions = {}): Promise<DemoSummary> 
     );
   }
 
-  // Timeline (school-local): a 12-week programme that started 12 weeks and a few days ago, on a Monday.
+  // Timeline (school-local): a 12-week programme that ended about two weeks ago (started on a
+  // Monday), so its post-test window has just closed and the follow-up is still ahead.
   const today = schoolToday(now, 'Asia/Shanghai');
-  let startDate = addDays(today, -(12 * 7 + 3));
+  let startDate = addDays(today, -(14 * 7 + 3));
   startDate = addDays(startDate, -(isoWeekday(startDate) - 1));
   const consentDate = addDays(startDate, -30);
 
