@@ -409,6 +409,10 @@ export const STAMP_CHECK_MAX_GROUPS = 20;
 
 export async function ensureFreshDose(programme: Pick<ProgrammeDoc, '_id' | 'groupIds' | 'timeZone'> & { version?: number }, now = new Date()): Promise<void> {
   const pid = String(programme._id);
+  // A background recompute of this programme rewrites a group's summaries (delete, then insert):
+  // let it finish first, so a report never reads a group half-written.
+  const inFlight = [...running.entries()].filter(([key]) => key.startsWith(`${pid}:`)).map(([, run]) => run);
+  if (inFlight.length > 0) await Promise.all(inFlight);
   const asOf = schoolToday(now, programme.timeZone);
   const [docs, dirty] = await Promise.all([
     GroupDose.find({ programmeId: pid }, { asOf: 1, sourceReadAt: 1, stamp: 1 }).lean(),
