@@ -6,7 +6,7 @@ import type { AssessmentScore } from '../../../shared/domain/scoring.ts';
 import type { EntryDifference, MissingReason, WaveWindow, WorklistKind } from '../../../shared/schemas/assessments-api.ts';
 import type { Wave } from '../../../shared/schemas/child.ts';
 import type { InstrumentDefinition, InstrumentDefinitionInput } from '../../../shared/schemas/instrument.ts';
-import { ApiError, getSession } from './client.ts';
+import { request, type Method } from './client.ts';
 
 export interface Instrument {
   id: string;
@@ -135,38 +135,8 @@ export interface ChildProfile {
   programmes: ProfileProgramme[];
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-let csrf: string | null = null;
-
-async function request<T>(method: Method, path: string, body?: unknown, headers: Record<string, string> = {}, retried = false): Promise<T> {
-  const h: Record<string, string> = { Accept: 'application/json', ...headers };
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  if (method !== 'GET') {
-    csrf ??= (await getSession()).csrfToken;
-    h['X-CSRF-Token'] = csrf;
-  }
-  let res: Response;
-  try {
-    res = await fetch(path, { method, headers: h, credentials: 'same-origin', body: body === undefined ? null : JSON.stringify(body) });
-  } catch (e) {
-    throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e));
-  }
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  let data: unknown;
-  try {
-    data = text ? JSON.parse(text) : undefined;
-  } catch {
-    data = undefined;
-  }
-  if (res.ok) return data as T;
-  const err = (data as { error?: { code: string; message: string; details?: unknown } } | undefined)?.error;
-  const error = err ? new ApiError(res.status, err.code, err.message, err.details) : new ApiError(res.status, 'http_error', `${res.status}`);
-  if (error.status === 403 && error.code === 'csrf_invalid' && !retried) {
-    csrf = (await getSession()).csrfToken;
-    return request<T>(method, path, body, headers, true);
-  }
-  throw error;
+function call<T>(method: Method, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  return request<T>(method, path, { body, headers });
 }
 
 const enc = encodeURIComponent;
@@ -182,32 +152,32 @@ export function newIdempotencyKey(): string {
 
 export const assessmentsApi = {
   instruments: {
-    list: (allVersions = false) => request<{ items: Instrument[] }>('GET', `/api/v1/instruments${allVersions ? '?allVersions=true' : ''}`),
-    get: (code: string) => request<Instrument>('GET', `/api/v1/instruments/${enc(code)}`),
-    version: (code: string, version: number) => request<Instrument>('GET', `/api/v1/instruments/${enc(code)}/versions/${version}`),
-    create: (definition: InstrumentDefinitionInput) => request<Instrument>('POST', '/api/v1/instruments', { definition }),
+    list: (allVersions = false) => call<{ items: Instrument[] }>('GET', `/api/v1/instruments${allVersions ? '?allVersions=true' : ''}`),
+    get: (code: string) => call<Instrument>('GET', `/api/v1/instruments/${enc(code)}`),
+    version: (code: string, version: number) => call<Instrument>('GET', `/api/v1/instruments/${enc(code)}/versions/${version}`),
+    create: (definition: InstrumentDefinitionInput) => call<Instrument>('POST', '/api/v1/instruments', { definition }),
     update: (code: string, body: { basedOnVersion: number; revision: number; definition: InstrumentDefinitionInput }) =>
-      request<Instrument>('PATCH', `/api/v1/instruments/${enc(code)}`, body),
+      call<Instrument>('PATCH', `/api/v1/instruments/${enc(code)}`, body),
   },
   waves: {
-    list: () => request<{ items: ProgrammeWaves[] }>('GET', '/api/v1/programme-waves'),
-    get: (programmeId: string) => request<ProgrammeWaves>('GET', `/api/v1/programme-waves/${enc(programmeId)}`),
+    list: () => call<{ items: ProgrammeWaves[] }>('GET', '/api/v1/programme-waves'),
+    get: (programmeId: string) => call<ProgrammeWaves>('GET', `/api/v1/programme-waves/${enc(programmeId)}`),
     save: (programmeId: string, body: { version: number; instruments: { code: string; version: number }[]; waves: WaveWindow[] }) =>
-      request<ProgrammeWaves>('PUT', `/api/v1/programme-waves/${enc(programmeId)}`, body),
+      call<ProgrammeWaves>('PUT', `/api/v1/programme-waves/${enc(programmeId)}`, body),
   },
   assessments: {
     entrySheet: (programmeId: string, wave: Wave, instrumentCode: string) =>
-      request<EntrySheet>('GET', `/api/v1/assessments/entry-sheet?${qs({ programmeId, wave, instrumentCode })}`),
-    list: (q: { childId?: string; programmeId?: string }) => request<{ items: Assessment[] }>('GET', `/api/v1/assessments?${qs(q)}`),
-    get: (id: string) => request<Assessment>('GET', `/api/v1/assessments/${enc(id)}`),
-    create: (body: AssessmentInput, idempotencyKey: string) => request<Assessment>('POST', '/api/v1/assessments', body, { 'Idempotency-Key': idempotencyKey }),
+      call<EntrySheet>('GET', `/api/v1/assessments/entry-sheet?${qs({ programmeId, wave, instrumentCode })}`),
+    list: (q: { childId?: string; programmeId?: string }) => call<{ items: Assessment[] }>('GET', `/api/v1/assessments?${qs(q)}`),
+    get: (id: string) => call<Assessment>('GET', `/api/v1/assessments/${enc(id)}`),
+    create: (body: AssessmentInput, idempotencyKey: string) => call<Assessment>('POST', '/api/v1/assessments', body, { 'Idempotency-Key': idempotencyKey }),
     update: (id: string, body: { version: number; date?: string; answers?: (number | null)[]; missing?: MissingItem[]; confirmOutsideWindow?: boolean }) =>
-      request<Assessment>('PATCH', `/api/v1/assessments/${enc(id)}`, body),
+      call<Assessment>('PATCH', `/api/v1/assessments/${enc(id)}`, body),
     secondEntry: (id: string, body: { answers: (number | null)[]; missing: MissingItem[] }) =>
-      request<Assessment>('POST', `/api/v1/assessments/${enc(id)}/second-entry`, body),
+      call<Assessment>('POST', `/api/v1/assessments/${enc(id)}/second-entry`, body),
   },
   worklist: {
-    list: (schoolId?: string) => request<{ items: WorklistItem[]; generatedOn: string }>('GET', `/api/v1/worklist${schoolId ? `?${qs({ schoolId })}` : ''}`),
-    child: (childId: string) => request<ChildProfile>('GET', `/api/v1/worklist/children/${enc(childId)}`),
+    list: (schoolId?: string) => call<{ items: WorklistItem[]; generatedOn: string }>('GET', `/api/v1/worklist${schoolId ? `?${qs({ schoolId })}` : ''}`),
+    child: (childId: string) => call<ChildProfile>('GET', `/api/v1/worklist/children/${enc(childId)}`),
   },
 };

@@ -1,6 +1,6 @@
 // Delivery dashboard API: the programme report (from computed summaries) and the per-child table.
 import type { Check, CheckStatus } from '../../../shared/domain/check.ts';
-import { ApiError, getSession } from './client.ts';
+import { request } from './client.ts';
 
 export interface GroupWeek {
   week: number;
@@ -61,17 +61,8 @@ export interface ChildRow {
   checks: Pick<Check, 'id' | 'label' | 'status' | 'explanation' | 'messageKey' | 'params'>[];
 }
 
-async function get<T>(path: string): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-  } catch (e) {
-    throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e));
-  }
-  const data = (await res.json().catch(() => undefined)) as { error?: { code: string; message: string; details?: unknown } } | undefined;
-  if (res.ok) return data as T;
-  if (res.status === 401) void getSession().catch(() => undefined);
-  throw new ApiError(res.status, data?.error?.code ?? 'http_error', data?.error?.message ?? String(res.status), data?.error?.details);
+function get<T>(path: string): Promise<T> {
+  return request<T>('GET', path);
 }
 
 const enc = encodeURIComponent;

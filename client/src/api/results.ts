@@ -1,6 +1,7 @@
-// API calls of the researchers' results page and the export links. Reads only (GET), so no CSRF
-// token is needed; errors become ApiError with the server's { code, message, details }.
-import { ApiError } from './client.ts';
+// API calls of the researchers' results page and the export links (reads only), on client.ts's
+// `request`.
+import type { ArmOut, PairedOut } from '../../../shared/domain/analysis.ts';
+import { request } from './client.ts';
 
 export type Arm = 'intervention' | 'control';
 export type Wave = 'pre' | 'post' | 'followup';
@@ -18,32 +19,13 @@ export interface ResultProgramme {
   instruments: { code: string; name: Localized }[];
 }
 
-export interface Paired {
-  n: number;
-  n_excluded: number;
-  mean_pre: number | null;
-  mean_post: number | null;
-  sd_pre: number | null;
-  sd_post: number | null;
-  mean_diff: number | null;
-  sd_diff: number | null;
-  ci95: [number, number] | null;
-  t: number | null;
-  df: number | null;
-  p: number | null;
-  cohen_dz: number | null;
-  hedges_g_av: number | null;
-  wilcoxon: { V: number | null; p: number | null; method: string | null; reason?: string };
-  rank_biserial: number | null;
-  reason?: string;
-}
+/** The shared analysis's shapes (the same JSON `activegroups analyze` prints). */
+export type Paired = PairedOut;
 
-export interface ArmResult {
-  paired: Paired;
-  alpha: { pre: number | null; post: number | null; reason?: string } | null;
-  rci: { improved: number | null; unchanged: number | null; worsened: number | null; r_xx: number; r_xx_source: 'published' | 'alpha-pre'; s_diff: number } | null;
-  reasons?: Record<string, string>;
-}
+/** As the shared analysis, with reliable-change counts null where small cells are suppressed. */
+export type ArmResult = Omit<ArmOut, 'rci'> & {
+  rci: (Omit<NonNullable<ArmOut['rci']>, 'improved' | 'unchanged' | 'worsened'> & { improved: number | null; unchanged: number | null; worsened: number | null }) | null;
+};
 
 export interface ArmPage {
   arm: Arm;
@@ -78,18 +60,8 @@ export interface ProgrammeResults {
 export const EXPORT_FORMATS = ['long.csv', 'wide.csv', 'xlsx', 'codebook.csv', 'codebook.md', 'analysis.R', 'analysis.sps'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin', signal: signal ?? null });
-  } catch (e) {
-    if (e instanceof DOMException && e.name === 'AbortError') throw e;
-    throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e));
-  }
-  const data = (await res.json().catch(() => undefined)) as { error?: { code: string; message: string; details?: unknown } } | undefined;
-  if (res.ok) return data as T;
-  if (data?.error) throw new ApiError(res.status, data.error.code, data.error.message, data.error.details);
-  throw new ApiError(res.status, 'http_error', `${res.status} ${res.statusText}`.trim());
+function get<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return request<T>('GET', path, signal ? { signal } : {});
 }
 
 export const resultsApi = {
