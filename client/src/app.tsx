@@ -20,14 +20,18 @@ import { SetupView } from './views/auth/SetupView.tsx';
 import { ForbiddenView, NotFoundView } from './views/misc.tsx';
 import { ProgrammeFormView } from './views/programmes/ProgrammeFormView.tsx';
 import { ProgrammesView } from './views/programmes/ProgrammesView.tsx';
-import { DashboardView, DeliveryPickView } from './views/dashboard/DashboardView.tsx';
 import { RegisterPickView, RegisterView } from './views/register/RegisterView.tsx';
 import { ScheduleView } from './views/schedule/ScheduleView.tsx';
-import { ResultsView } from './views/results/ResultsView.tsx';
 import { SchoolFormView } from './views/schools/SchoolFormView.tsx';
 import { SchoolsView } from './views/schools/SchoolsView.tsx';
 import { UserFormView } from './views/users/UserFormView.tsx';
 import { UsersView } from './views/users/UsersView.tsx';
+import { lazyView } from './lazy.tsx';
+
+// Chart views load on demand (Chart.js is most of their weight).
+const DashboardView = lazyView(() => import('./views/dashboard/DashboardView.tsx').then((m) => m.DashboardView));
+const DeliveryPickView = lazyView(() => import('./views/dashboard/DashboardView.tsx').then((m) => m.DeliveryPickView));
+const ResultsView = lazyView(() => import('./views/results/ResultsView.tsx').then((m) => m.ResultsView));
 
 type Boot =
   | { kind: 'loading' }

@@ -5,13 +5,16 @@ import type { Wave } from '../../../../shared/schemas/child.ts';
 import type { User } from '../../api/types.ts';
 import { match } from '../../router.ts';
 import { ForbiddenView } from '../misc.tsx';
-import { ChildProfileView } from '../child-profile/ChildProfileView.tsx';
 import { InstrumentFormView } from '../instruments/InstrumentFormView.tsx';
 import { InstrumentsView } from '../instruments/InstrumentsView.tsx';
 import { WorklistView } from '../worklist/WorklistView.tsx';
 import { EntryView } from './EntryView.tsx';
 import { HubView } from './HubView.tsx';
 import { WavesView } from './WavesView.tsx';
+import { lazyView } from '../../lazy.tsx';
+
+// The child page draws Chart.js charts: its code loads on demand.
+const ChildProfileView = lazyView(() => import('../child-profile/ChildProfileView.tsx').then((m) => m.ChildProfileView));
 
 export function assessmentRoutes(path: string, query: URLSearchParams, user: User): JSX.Element | null {
   const canAssess = user.role === 'counsellor' || user.role === 'admin';
