@@ -377,7 +377,7 @@ export function scheduleRecompute(programmeId: Id, groupId: Id): Promise<void> {
     do {
       again.delete(key);
       try {
-        await recomputeGroupDose(programmeId, [groupId]);
+        await inProgrammeQueue(String(programmeId), () => recomputeGroupDose(programmeId, [groupId]));
       } catch (err) {
         // The dirty mark stays, so the next reader recomputes; nothing is lost.
         backgroundLogger?.warn({ err, programmeId: String(programmeId), groupId: String(groupId) }, 'dose recompute failed');
@@ -407,12 +407,36 @@ export async function doseIdle(): Promise<void> {
  */
 export const STAMP_CHECK_MAX_GROUPS = 20;
 
-export async function ensureFreshDose(programme: Pick<ProgrammeDoc, '_id' | 'groupIds' | 'timeZone'> & { version?: number }, now = new Date()): Promise<void> {
+/**
+ * Recomputing rewrites a group's summaries (delete, then insert), so the recomputes of one
+ * programme — background ones after saves and the readers' check-and-recompute — run one after
+ * another in this process, and readers of one programme (the dashboard asks for its report and
+ * its child table at once) share one check. No reader here sees a group half-written.
+ */
+const programmeQueues = new Map<string, Promise<unknown>>();
+function inProgrammeQueue<T>(pid: string, work: () => Promise<T>): Promise<T> {
+  const next = (programmeQueues.get(pid) ?? Promise.resolve()).then(work);
+  const tail = next.catch(() => undefined);
+  programmeQueues.set(pid, tail);
+  void tail.then(() => {
+    if (programmeQueues.get(pid) === tail) programmeQueues.delete(pid);
+  });
+  return next;
+}
+
+const freshening = new Map<string, Promise<void>>();
+
+export function ensureFreshDose(programme: Pick<ProgrammeDoc, '_id' | 'groupIds' | 'timeZone'> & { version?: number }, now = new Date()): Promise<void> {
   const pid = String(programme._id);
-  // A background recompute of this programme rewrites a group's summaries (delete, then insert):
-  // let it finish first, so a report never reads a group half-written.
-  const inFlight = [...running.entries()].filter(([key]) => key.startsWith(`${pid}:`)).map(([, run]) => run);
-  if (inFlight.length > 0) await Promise.all(inFlight);
+  const shared = freshening.get(pid);
+  if (shared) return shared;
+  const run = inProgrammeQueue(pid, () => freshenDose(programme, now)).finally(() => freshening.delete(pid));
+  freshening.set(pid, run);
+  return run;
+}
+
+async function freshenDose(programme: Pick<ProgrammeDoc, '_id' | 'groupIds' | 'timeZone'> & { version?: number }, now: Date): Promise<void> {
+  const pid = String(programme._id);
   const asOf = schoolToday(now, programme.timeZone);
   const [docs, dirty] = await Promise.all([
     GroupDose.find({ programmeId: pid }, { asOf: 1, sourceReadAt: 1, stamp: 1 }).lean(),
