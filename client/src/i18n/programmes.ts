@@ -333,6 +333,51 @@ const CHECK_TEXT_ZH: Record<string, string> = {
   'check.vigorous-days.plan.pass': '每周 {{days}} 天有高强度活动 ≥ {{min}} 天 ✓',
   'check.vigorous-days.plan.fail': '每周 {{days}} 天有高强度活动，少于 {{min}} 天',
   'check.vigorous-days.plan.none': '没有安排高强度活动；建议每周 {{min}} 天',
+  // Delivered checks (dashboard: per group and per child).
+  'check.weeks-spanned.none': '还没有开展过课',
+  'check.weeks-spanned.pass': '课程跨越 {{weeks}} 周 ≥ {{min}} 周 ✓',
+  'check.weeks-spanned.fail': '课程只跨越 {{weeks}} 周，少于 {{min}} 周',
+  'check.weeks-spanned.unreachable': '目前 {{weeks}} 周；即使持续上课到计划结束（{{end}}），最多也只有 {{reachable}} 周，少于 {{min}} 周',
+  'check.weeks-spanned.atRisk': '已有 {{idleWeeks}} 周没有上课；恢复上课并坚持到 {{date}} 所在的一周，仍可达到 {{min}} 周',
+  'check.weeks-spanned.onTrack': '进展正常：目前 {{weeks}} 周；坚持上课到 {{date}} 所在的一周即可达到 {{min}} 周',
+  'check.frequency.noWeeks': '第一个项目周还没有结束',
+  'check.frequency.pass': '平均每周 {{perWeek}} 次 ≥ {{min}} 次 ✓',
+  'check.frequency.pass.someShort': '平均每周 {{perWeek}} 次 ≥ {{min}} 次 ✓（{{weeks}} 周中有 {{short}} 周较少）',
+  'check.frequency.fail': '平均每周 {{perWeek}} 次，少于 {{min}} 次（{{weeks}} 周中有 {{short}} 周不足 {{min}} 次）',
+  'check.frequency.at-risk': '平均每周 {{perWeek}} 次（要求 ≥ {{min}} 次；{{weeks}} 周中有 {{short}} 周不足）',
+  'check.qualifying-share.noData': '有氧活动没有记录强度，无法判断哪些课达标',
+  'check.qualifying-share.pass': '{{held}} 节课中 {{qualifying}} 节达标：{{share}}% ≥ {{min}}% ✓',
+  'check.qualifying-share.fail': '{{held}} 节课中 {{qualifying}} 节达标：{{share}}%，低于 {{min}}%',
+  'check.qualifying-share.at-risk': '{{held}} 节课中 {{qualifying}} 节达标：{{share}}%（要求 ≥ {{min}}%）',
+  'check.longest-gap.none': '还没有开展过课',
+  'check.longest-gap.pass': '最长间隔 {{gap}} 天 ≤ {{max}} 天 ✓',
+  'check.longest-gap.fail': '最长间隔 {{gap}} 天（{{from}} → {{to}}），超过 {{max}} 天',
+  'check.longest-gap.openFail': '距上次上课（{{last}}）已 {{days}} 天，超过 {{max}} 天',
+  'check.longest-gap.atRisk': '已 {{days}} 天没有上课；请在 {{by}} 前上一次课，使间隔不超过 {{max}} 天',
+  'check.aerobic-share.none': '还没有开展过课',
+  'check.aerobic-share.pass': '{{minutes}} 分钟运动中 {{share}}% 是有氧运动 ≥ {{min}}% ✓',
+  'check.aerobic-share.fail': '{{minutes}} 分钟运动中只有 {{share}}% 是有氧运动，低于 {{min}}%',
+  'check.aerobic-share.at-risk': '{{minutes}} 分钟运动中 {{share}}% 是有氧运动（要求 ≥ {{min}}%）',
+  'check.daily-mvpa.none': '还没有开展过课',
+  'check.daily-mvpa.pass': '本项目每天约提供 {{perDay}} 分钟中高强度活动 ≥ {{min}} 分钟 ✓',
+  'check.daily-mvpa.fail': '本项目每天约提供 {{perDay}} 分钟中高强度活动；建议每天 {{min}} 分钟——其余需来自其他活动',
+  'check.vigorous-days.noWeeks': '第一个项目周还没有结束',
+  'check.vigorous-days.pass': '平均每周 {{perWeek}} 天有高强度活动 ≥ {{min}} 天 ✓',
+  'check.vigorous-days.fail': '平均每周 {{perWeek}} 天有高强度活动，少于 {{min}} 天',
+  'check.child-weeks.pass': '{{weeks}} 周有达标课 ≥ {{min}} 周 ✓',
+  'check.child-weeks.fail': '{{weeks}} 周有达标课，少于 {{min}} 周',
+  'check.child-weeks.unreachable': '目前 {{weeks}} 周有达标课；只剩 {{remaining}} 周，已无法达到 {{min}} 周',
+  'check.child-weeks.atRisk': '目前 {{weeks}} 周有达标课；之后每周都参加才能达到 {{min}} 周（还剩 {{remaining}} 周）',
+  'check.child-weeks.onTrack': '目前 {{weeks}} 周有达标课；坚持每周参加仍可达到 {{min}} 周（还剩 {{remaining}} 周）',
+  'check.child-frequency.noWeeks': '加入小组后还没有完整的项目周',
+  'check.child-frequency.pass': '平均每周 {{perWeek}} 节达标课 ≥ {{min}} 节 ✓',
+  'check.child-frequency.fail': '在组 {{weeks}} 周，平均每周 {{perWeek}} 节达标课，少于 {{min}} 节',
+  'check.child-frequency.at-risk': '在组 {{weeks}} 周，平均每周 {{perWeek}} 节达标课（要求 ≥ {{min}} 节）',
+  'check.child-gap.none': '还没有达标课',
+  'check.child-gap.pass': '达标课最长间隔 {{gap}} 天 ≤ {{max}} 天 ✓',
+  'check.child-gap.fail': '达标课最长间隔 {{gap}} 天（{{from}} → {{to}}），超过 {{max}} 天',
+  'check.child-gap.openFail': '距上次达标课（{{last}}）已 {{days}} 天，超过 {{max}} 天',
+  'check.child-gap.atRisk': '已 {{days}} 天没有达标课；请在 {{by}} 前参加一次，使间隔不超过 {{max}} 天',
 };
 
 const INTENSITY_ZH: Record<string, string> = { light: '低强度', moderate: '中等强度', vigorous: '高强度' };
@@ -371,6 +416,7 @@ export function checkText(check: Check, lng: string): { label: string; explanati
   // The same key covers two situations; params tell them apart.
   if (key === 'check.aerobic-minutes.plan.fail' && Number(check.params.minutes) >= Number(check.params.min)) key = 'check.aerobic-minutes.plan.overrun';
   if (key === 'check.vigorous-days.plan.fail' && Number(check.params.days) === 0) key = 'check.vigorous-days.plan.none';
+  if (key === 'check.frequency.pass' && Number(check.params.short) > 0) key = 'check.frequency.pass.someShort';
   const template = CHECK_TEXT_ZH[key];
   return { label: CHECK_LABELS_ZH[check.id] ?? check.label, explanation: template ? fill(template, check.params) : check.explanation };
 }
