@@ -157,3 +157,21 @@ export type WorklistKind = (typeof worklistKinds)[number];
 /** Attendance below this share of scheduled sessions over the last weeks is flagged (issue 6: < 60 % over 3 weeks). */
 export const ATTENDANCE_FALLING_BELOW = 0.6;
 export const ATTENDANCE_WINDOW_WEEKS = 3;
+
+/** One line of the counsellor's worklist (server response = client type). */
+export interface WorklistItem {
+  kind: WorklistKind;
+  childId: string;
+  childCode: string;
+  childName: string;
+  schoolId: string;
+  programmeId: string;
+  programmeName: string;
+  /** Values for the translated reason in the UI. */
+  params: Record<string, string | number | boolean | null>;
+  /** English reason (logs, API users); the UI translates from kind + params. */
+  reason: string;
+  link: string;
+  /** Higher first: overdue waves and reliable worsening before open waves. */
+  priority: number;
+}

@@ -69,3 +69,28 @@ export const deliveryChildrenQuerySchema = z.strictObject({
 export type ListSessionsQuery = z.infer<typeof listSessionsQuerySchema>;
 export type SaveSessionLogInput = z.infer<typeof saveSessionLogSchema>;
 export type DeliveryChildrenQuery = z.infer<typeof deliveryChildrenQuerySchema>;
+
+// ---- delivery report shapes (server response = client type) ----
+
+/** One programme week of a group, as the delivery report shows it. */
+export interface GroupWeek {
+  week: number;
+  held: number;
+  cancelled: number;
+  aerobicMinutes: number;
+  qualifyingMinutes: number;
+  qualifyingSessions: number;
+  marks: number;
+  attended: number;
+}
+
+/** An "at risk" notice of the delivery report. */
+export interface Notice {
+  kind: 'gap' | 'falling-attendance' | 'delivery' | 'children';
+  severity: 'fail' | 'at-risk';
+  groupId: string | null;
+  groupName: string | null;
+  message: string;
+  messageKey: string;
+  params: Record<string, string | number>;
+}

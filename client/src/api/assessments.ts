@@ -3,7 +3,7 @@
 // with the same contract: JSON in/out, CSRF token on writes (re-read once on csrf_invalid),
 // errors as ApiError with the server's { code, message, details }.
 import type { AssessmentScore } from '../../../shared/domain/scoring.ts';
-import type { EntryDifference, MissingReason, WaveWindow, WorklistKind } from '../../../shared/schemas/assessments-api.ts';
+import type { EntryDifference, MissingReason, WaveWindow, WorklistItem } from '../../../shared/schemas/assessments-api.ts';
 import type { Wave } from '../../../shared/schemas/child.ts';
 import type { InstrumentDefinition, InstrumentDefinitionInput } from '../../../shared/schemas/instrument.ts';
 import { request, type Method } from './client.ts';
@@ -88,19 +88,7 @@ export interface EntrySheet {
   children: EntrySheetChild[];
 }
 
-export interface WorklistItem {
-  kind: WorklistKind;
-  childId: string;
-  childCode: string;
-  childName: string;
-  schoolId: string;
-  programmeId: string;
-  programmeName: string;
-  params: Record<string, string | number | boolean | null>;
-  reason: string;
-  link: string;
-  priority: number;
-}
+export type { WorklistItem } from '../../../shared/schemas/assessments-api.ts';
 
 export interface SeriesPoint {
   assessmentId: string;

@@ -1,27 +1,9 @@
 // Delivery dashboard API: the programme report (from computed summaries) and the per-child table.
 import type { Check, CheckStatus } from '../../../shared/domain/check.ts';
+import type { GroupWeek, Notice } from '../../../shared/schemas/register.ts';
 import { request } from './client.ts';
 
-export interface GroupWeek {
-  week: number;
-  held: number;
-  cancelled: number;
-  aerobicMinutes: number;
-  qualifyingMinutes: number;
-  qualifyingSessions: number;
-  marks: number;
-  attended: number;
-}
-
-export interface Notice {
-  kind: 'gap' | 'falling-attendance' | 'delivery' | 'children';
-  severity: 'fail' | 'at-risk';
-  groupId: string | null;
-  groupName: string | null;
-  message: string;
-  messageKey: string;
-  params: Record<string, string | number>;
-}
+export type { GroupWeek, Notice } from '../../../shared/schemas/register.ts';
 
 export interface DeliveryReport {
   programme: { id: string; name: string; arm: string; startDate: string; plannedWeeks: number; endDate: string; evidenceProfileId: string; evidenceProfileKnown: boolean };

@@ -15,6 +15,7 @@ import { DoseSummary } from '../dose/model.ts';
 import { GroupDose } from '../dose/group-model.ts';
 import { Group } from '../groups/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
+import type { GroupWeek, Notice } from '../../../shared/schemas/register.ts';
 
 /**
  * "Falling attendance" notice: the mean attendance of the last two completed weeks is this many
@@ -37,26 +38,6 @@ function loadGroupDoses(programmeId: string) {
   return GroupDose.find({ programmeId }).lean();
 }
 
-interface GroupWeek {
-  week: number;
-  held: number;
-  cancelled: number;
-  aerobicMinutes: number;
-  qualifyingMinutes: number;
-  qualifyingSessions: number;
-  marks: number;
-  attended: number;
-}
-
-export interface Notice {
-  kind: 'gap' | 'falling-attendance' | 'delivery' | 'children';
-  severity: 'fail' | 'at-risk';
-  groupId: string | null;
-  groupName: string | null;
-  message: string;
-  messageKey: string;
-  params: Record<string, string | number>;
-}
 
 export async function programmeDeliveryReport(actor: Actor, id: string, now = new Date()) {
   const programme = await loadProgramme(actor, id);

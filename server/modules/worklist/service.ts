@@ -11,6 +11,7 @@ import {
   ATTENDANCE_FALLING_BELOW,
   ATTENDANCE_WINDOW_WEEKS,
   programmeEndDate,
+  type WorklistItem,
   type WorklistKind,
 } from '../../../shared/schemas/assessments-api.ts';
 import { waves as waveOrder, type Wave } from '../../../shared/schemas/child.ts';
@@ -34,22 +35,6 @@ const RCI_MIN_REFERENCE_N = 5;
 /** Prorated totals carry long decimals; people read one. */
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-export interface WorklistItem {
-  kind: WorklistKind;
-  childId: string;
-  childCode: string;
-  childName: string;
-  schoolId: string;
-  programmeId: string;
-  programmeName: string;
-  /** Values for the translated reason in the UI. */
-  params: Record<string, string | number | boolean | null>;
-  /** English reason (logs, API users); the UI translates from kind + params. */
-  reason: string;
-  link: string;
-  /** Higher first: overdue waves and reliable worsening before open waves. */
-  priority: number;
-}
 
 const waveRank = (w: string) => waveOrder.indexOf(w as Wave);
 
