@@ -5,7 +5,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { describeDatabase, type DatabaseInfo } from './db/connection.ts';
+import { describeDatabase } from './db/connection.ts';
 import type { DatabaseEngine } from './db/provision.ts';
 import { AppError } from './lib/errors.ts';
 import { assessmentRoutes } from './modules/assessments/routes.ts';
@@ -71,10 +71,8 @@ export function createApp(options: AppOptions) {
     }),
   );
 
-  let databaseInfo: DatabaseInfo | undefined;
-  app.get('/api/health', async (_req, res) => {
-    databaseInfo ??= await describeDatabase(options.engine);
-    res.json({ status: 'ok', database: databaseInfo });
+  app.get('/api/health', (_req, res) => {
+    res.json({ status: 'ok', database: describeDatabase(options.engine) });
   });
 
   app.use('/api', requireCsrf(options.sessionSecret));

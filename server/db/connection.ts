@@ -17,20 +17,22 @@ export interface EngineTraits {
 let traits: EngineTraits = { filtersOnlyIdEfficiently: false };
 export const engineTraits = (): EngineTraits => traits;
 
+/** The server's buildInfo, read once at connect (engine traits, health). */
+let buildInfo: { version?: string; ferretdbVersion?: string } | null = null;
+
 export async function connectDatabase(uri: string, dbName: string): Promise<void> {
   // strictQuery: unknown filter keys are dropped rather than sent (defence in depth next to zod).
   mongoose.set('strictQuery', true);
   await mongoose.connect(uri, { dbName, serverSelectionTimeoutMS: 10_000, autoIndex: true });
-  const info = (await mongoose.connection.db!.admin().command({ buildInfo: 1 })) as { ferretdbVersion?: string };
-  traits = { filtersOnlyIdEfficiently: info.ferretdbVersion !== undefined };
+  buildInfo = (await mongoose.connection.db!.admin().command({ buildInfo: 1 })) as { version?: string; ferretdbVersion?: string };
+  traits = { filtersOnlyIdEfficiently: buildInfo.ferretdbVersion !== undefined };
   // Indexes must exist before the app relies on them (unique usernames, school codes).
   await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
 }
 
-export async function describeDatabase(engine: DatabaseEngine): Promise<DatabaseInfo> {
-  const db = mongoose.connection.db;
-  if (!db) throw new Error('database not connected');
-  const info = (await db.admin().command({ buildInfo: 1 })) as { version?: string; ferretdbVersion?: string };
+export function describeDatabase(engine: DatabaseEngine): DatabaseInfo {
+  const info = buildInfo;
+  if (!info) throw new Error('database not connected');
   const result: DatabaseInfo = { engine, version: info.version ?? 'unknown' };
   if (engine === 'ferretdb' || info.ferretdbVersion) {
     // The embedded build pins FerretDB 1.24.2; its buildInfo says "unknown" (no version.txt in the module).

@@ -5,7 +5,12 @@ import mongoose, { Schema } from 'mongoose';
 const counterSchema = new Schema({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false });
 const Counter = mongoose.model('Counter', counterSchema, 'counters');
 
-export async function nextSequence(name: string): Promise<number> {
-  const doc = await Counter.findOneAndUpdate({ _id: name }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
-  return doc!.seq;
+export function nextSequence(name: string): Promise<number> {
+  return reserveSequence(name, 1);
+}
+
+/** Reserves `n` consecutive numbers (one atomic $inc, e.g. for a roster import) and returns the first. */
+export async function reserveSequence(name: string, n: number): Promise<number> {
+  const doc = await Counter.findOneAndUpdate({ _id: name }, { $inc: { seq: n } }, { upsert: true, returnDocument: 'after' }).lean();
+  return doc!.seq - n + 1;
 }

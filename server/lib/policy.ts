@@ -96,9 +96,13 @@ export function authorizeProgramme(
   mode: 'any' | 'all',
 ): asserts actor is Actor {
   authorize(actor, permission);
-  const ids = programme.schoolIds.map(String);
-  const reach = (id: string) => canReachSchool(actor, id);
-  if (!(mode === 'any' ? ids.some(reach) : ids.every(reach))) {
+  if (!canReachProgramme(actor, programme, mode)) {
     throw forbidden('This programme includes a school you do not have access to.');
   }
+}
+
+/** The same rule as a filter for lists (see authorizeProgramme). */
+export function canReachProgramme(actor: Actor, programme: { schoolIds: readonly unknown[] }, mode: 'any' | 'all'): boolean {
+  const reach = (id: unknown) => canReachSchool(actor, String(id));
+  return mode === 'any' ? programme.schoolIds.some(reach) : programme.schoolIds.every(reach);
 }

@@ -19,6 +19,7 @@ import { RosterImport, RosterImportClaim } from './import-model.ts';
 import { isDuplicateKeyError } from '../../lib/errors.ts';
 import { Child, toChildJson, type ChildDoc } from './model.ts';
 import { childCode, childCounterName, loadSchool } from './service.ts';
+import { reserveSequence } from '../../db/counters.ts';
 
 const PREVIEW_MS = rosterLimits.importPreviewMinutes * 60_000;
 /** A confirm stuck in "importing" this long (its process died) may be resumed by a retry. */
@@ -133,13 +134,6 @@ interface ImportResult {
   skippedDuplicates: number;
   errors: number;
   children: { line: number; id: string; code: string }[];
-}
-
-/** Reserves `n` consecutive numbers of a counter (one atomic $inc) and returns the first. */
-async function reserveSequence(name: string, n: number): Promise<number> {
-  const Counter = mongoose.model('Counter');
-  const doc = await Counter.findOneAndUpdate({ _id: name }, { $inc: { seq: n } }, { upsert: true, returnDocument: 'after' }).lean<{ seq: number }>();
-  return doc!.seq - n + 1;
 }
 
 type ImportDoc = {

@@ -2,6 +2,7 @@
 // researcher looks; `displayName` is seen by teachers and counsellors of the school only.
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { caregivers, leftBehindStatuses, sexes } from '../../../shared/schemas/child.ts';
+import type { ChildFields } from '../../../shared/schemas/roster.ts';
 
 const childSchema = new Schema(
   {
@@ -35,24 +36,29 @@ childSchema.index({ schoolId: 1, displayName: 1 });
 export type ChildDoc = InferSchemaType<typeof childSchema> & { _id: mongoose.Types.ObjectId };
 export const Child = mongoose.model('Child', childSchema, 'children');
 
+/** The editable fields of a child, defaults filled in (form and rule checks read these). */
+export const childFieldsOf = (c: ChildDoc): ChildFields => ({
+  displayName: c.displayName,
+  sex: c.sex,
+  birthYear: c.birthYear,
+  birthMonth: c.birthMonth,
+  grade: c.grade,
+  className: c.className ?? '',
+  leftBehindStatus: c.leftBehindStatus,
+  monthsSinceSeparation: c.monthsSinceSeparation ?? null,
+  caregiver: c.caregiver,
+  boarding: c.boarding ?? false,
+  guardianConsentDate: c.guardianConsentDate ?? null,
+  childAssent: c.childAssent ?? false,
+});
+
 /** API shape of a child (with the name: only for holders of child:read). */
 export function toChildJson(child: ChildDoc) {
   return {
     id: String(child._id),
     schoolId: String(child.schoolId),
     code: child.code,
-    displayName: child.displayName,
-    sex: child.sex,
-    birthYear: child.birthYear,
-    birthMonth: child.birthMonth,
-    grade: child.grade,
-    className: child.className ?? '',
-    leftBehindStatus: child.leftBehindStatus,
-    monthsSinceSeparation: child.monthsSinceSeparation ?? null,
-    caregiver: child.caregiver,
-    boarding: child.boarding ?? false,
-    guardianConsentDate: child.guardianConsentDate ?? null,
-    childAssent: child.childAssent ?? false,
+    ...childFieldsOf(child),
     active: child.active ?? true,
     deactivatedOn: child.deactivatedOn ?? null,
     version: child.version ?? 0,

@@ -20,7 +20,7 @@ import { endOpenMembershipsOfChild, membershipsOfChild } from '../groups/service
 import { School, type SchoolDoc } from '../schools/model.ts';
 import { Session } from '../sessions/model.ts';
 import { duplicateKey } from './csv.ts';
-import { Child, toChildJson, type ChildDoc } from './model.ts';
+import { Child, childFieldsOf, toChildJson, type ChildDoc } from './model.ts';
 import { compareAndSet } from '../../db/compare-and-set.ts';
 
 export async function loadSchool(schoolId: string): Promise<SchoolDoc> {
@@ -146,21 +146,6 @@ function rejectRuleIssues(fields: ChildFields, today: string): void {
   }
 }
 
-const fieldsOf = (c: ChildDoc): ChildFields => ({
-  displayName: c.displayName,
-  sex: c.sex,
-  birthYear: c.birthYear,
-  birthMonth: c.birthMonth,
-  grade: c.grade,
-  className: c.className ?? '',
-  leftBehindStatus: c.leftBehindStatus,
-  monthsSinceSeparation: c.monthsSinceSeparation ?? null,
-  caregiver: c.caregiver,
-  boarding: c.boarding ?? false,
-  guardianConsentDate: c.guardianConsentDate ?? null,
-  childAssent: c.childAssent ?? false,
-});
-
 async function conditionalUpdate(id: string, version: number, set: Record<string, unknown>): Promise<ChildDoc> {
   const updated = await compareAndSet<ChildDoc>(Child, id, { version }, { $set: set, $inc: { version: 1 } });
   if (updated) return updated;
@@ -175,7 +160,7 @@ export async function updateChild(actor: Actor, id: string, input: UpdateChildIn
   authorizeSchool(actor, 'child:write', schoolId);
   const { version, ...changes } = input;
   const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<ChildFields>;
-  const merged = { ...fieldsOf(before), ...set };
+  const merged = { ...childFieldsOf(before), ...set };
   const school = await loadSchool(schoolId);
   rejectRuleIssues(merged, schoolToday(new Date(), school.timeZone));
   if (['displayName', 'birthYear', 'birthMonth', 'grade', 'className'].some((k) => k in set)) {

@@ -6,8 +6,8 @@ import type { Check, CheckStatus } from '../../../shared/domain/check.ts';
 import { addDays } from '../../../shared/domain/dates.ts';
 import { checkPlan } from '../../../shared/domain/plan-check.ts';
 import type { DeliveryChildrenQuery } from '../../../shared/schemas/register.ts';
-import { notFound, forbidden } from '../../lib/errors.ts';
-import { authorize, canReachSchool, hasPermission, type Actor } from '../../lib/policy.ts';
+import { notFound } from '../../lib/errors.ts';
+import { authorize, authorizeProgramme, canReachSchool, hasPermission, type Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { Child } from '../children/model.ts';
 import { ensureFreshDose, recomputeGroupDose, resolveProfile } from '../dose/service.ts';
@@ -29,8 +29,8 @@ async function loadProgramme(actor: Actor, id: string): Promise<ProgrammeDoc> {
   authorize(actor, 'delivery:read');
   const programme = await Programme.findById(id).lean<ProgrammeDoc>();
   if (!programme) throw notFound('The programme');
-  const schools = programme.schoolIds.map(String);
-  if (!schools.some((s) => canReachSchool(actor, s))) throw forbidden('This programme belongs to a school you do not have access to.');
+  // One of its schools is enough to read; other schools' children are filtered out below.
+  authorizeProgramme(actor, 'delivery:read', programme, 'any');
   return programme;
 }
 
@@ -234,7 +234,7 @@ export async function recomputeProgramme(actor: Actor, id: string) {
   if (!programme) throw notFound('The programme');
   const schools = programme.schoolIds.map(String);
   // Everything of the programme is rewritten, so the actor must reach every school in it.
-  if (!schools.every((s) => canReachSchool(actor, s))) throw forbidden('This programme includes a school you do not have access to.');
+  authorizeProgramme(actor, 'programme:write', programme, 'all');
   const result = await recomputeGroupDose(programme._id, 'all');
   await recordAudit({ actor, action: 'update', entity: 'dose', entityId: id, schoolId: schools[0] ?? null, meta: { kind: 'recompute', ...result } });
   return result;

@@ -14,7 +14,7 @@ import type { DateMode, LongRowValues, WideRowValues, WideWaveValues } from '../
 import { BUILT_IN_INSTRUMENTS } from '../../../shared/domain/instruments.ts';
 import { instrumentDefinitionSchema, type InstrumentDefinition } from '../../../shared/schemas/instrument.ts';
 import { badRequest, notFound } from '../../lib/errors.ts';
-import { authorizeProgramme, canReachSchool, type Actor, type Permission } from '../../lib/policy.ts';
+import { authorizeProgramme, canReachProgramme, type Actor, type Permission } from '../../lib/policy.ts';
 import { Assessment } from '../assessments/model.ts';
 import { Child } from '../children/model.ts';
 import { DoseSummary } from '../dose/model.ts';
@@ -57,13 +57,11 @@ type LeanProgramme = {
 };
 
 /**
- * Results and exports of a programme need every school it runs in (policy.ts authorizeProgramme
- * 'all'): a multi-school programme's statistics would otherwise include children of schools the
- * researcher may not see.
+ * Results and exports of a programme need every school it runs in (policy.ts, mode 'all'): a
+ * multi-school programme's statistics would otherwise include children of schools the researcher
+ * may not see.
  */
-export function reachesProgramme(actor: Actor, p: { schoolIds: readonly unknown[] }): boolean {
-  return p.schoolIds.every((s) => canReachSchool(actor, String(s)));
-}
+export const reachesProgramme = (actor: Actor, p: { schoolIds: readonly unknown[] }): boolean => canReachProgramme(actor, p, 'all');
 
 export function toProgrammeInfo(p: LeanProgramme): ProgrammeInfo {
   return {

@@ -7,7 +7,7 @@ import { checkPlan } from '../../../shared/domain/plan-check.ts';
 import { DEFAULT_SCHOOL_TIME_ZONE, programmeEndDate } from '../../../shared/domain/schedule.ts';
 import type { CreateProgrammeInput, UpdateProgrammeInput } from '../../../shared/schemas/programmes-api.ts';
 import { AppError, conflict, forbidden, notFound, versionConflict } from '../../lib/errors.ts';
-import { authorize, authorizeProgramme, canReachSchool, schoolScope, type Actor } from '../../lib/policy.ts';
+import { authorize, authorizeProgramme, canReachProgramme, canReachSchool, schoolScope, type Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { Group, type GroupDoc } from '../groups/model.ts';
 import { syncProgrammeSchedule, type ScheduleSummary } from '../schedule/service.ts';
@@ -89,7 +89,7 @@ export async function listProgrammes(actor: Actor, query: { schoolId?: string | 
   if (query.groupId) filter.groupIds = query.groupId;
   const programmes = await Programme.find(filter).sort({ startDate: -1, name: 1 }).lean<ProgrammeDoc[]>();
   // A programme shared with a school the user does not reach stays hidden: they may not act on it.
-  const visible = programmes.filter((p) => p.schoolIds.some((id) => canReachSchool(actor, String(id))));
+  const visible = programmes.filter((p) => canReachProgramme(actor, p, 'any'));
   return { items: visible.map(toProgrammeJson) };
 }
 
@@ -117,9 +117,9 @@ export async function createProgramme(actor: Actor, input: CreateProgrammeInput)
   authorize(actor, 'programme:write');
   const timeZone = await validateSchoolsAndGroups(actor, input.schoolIds, input.groupIds);
   const created = await Programme.create({ ...input, exclusionDates: sortedUnique(input.exclusionDates), timeZone });
+  // Generating the schedule writes sessions only; the programme document stays as created.
   const schedule = await syncProgrammeSchedule(created._id);
-  const programme = await Programme.findById(created._id).lean<ProgrammeDoc>();
-  const json = toProgrammeJson(programme!);
+  const json = toProgrammeJson(created.toObject() as ProgrammeDoc);
   await recordAudit({ actor, action: 'create', entity: 'programme', entityId: json.id, schoolId: json.schoolIds[0] ?? null, after: withoutCheck(json), meta: { schedule } });
   return { ...json, schedule };
 }
@@ -152,8 +152,7 @@ export async function updateProgramme(actor: Actor, id: string, input: UpdatePro
   }
   let schedule: ScheduleSummary | null = null;
   if (scheduleFields.some((f) => changes[f] !== undefined)) schedule = await syncProgrammeSchedule(updated._id);
-  const after = (await Programme.findById(id).lean<ProgrammeDoc>())!;
-  const json = toProgrammeJson(after);
+  const json = toProgrammeJson(updated);
   await recordAudit({
     actor,
     action: 'update',

@@ -11,13 +11,15 @@ import { AppError, badRequest, notFound, versionConflict } from '../../lib/error
 import { authorizeSchool, hasPermission, schoolScope, type Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { Child } from '../children/model.ts';
-import { doseLogger, markDoseDirty, scheduleRecompute } from '../dose/service.ts';
+import { doseLogger, markDoseDirty, scheduleRecompute, toDomainSession } from '../dose/service.ts';
 import { Group, type GroupDoc } from '../groups/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
 import { Session, type SessionDoc } from './model.ts';
 import { compareAndSet } from '../../db/compare-and-set.ts';
 
 export function toSessionJson(s: SessionDoc) {
+  // Blocks and register as the domain reads them (ids as strings, unset measures left out).
+  const { activityBlocks, register } = toDomainSession(s);
   return {
     id: String(s._id),
     programmeId: String(s.programmeId),
@@ -31,19 +33,8 @@ export function toSessionJson(s: SessionDoc) {
     rescheduledFrom: s.rescheduledFrom ?? null,
     cancelReason: s.cancelReason ?? null,
     actualStart: s.actualStart ?? null,
-    activityBlocks: s.activityBlocks.map((b) => ({
-      activityCode: b.activityCode,
-      minutes: b.minutes,
-      ...(b.rpe != null ? { rpe: b.rpe } : {}),
-      ...(b.avgHeartRate != null ? { avgHeartRate: b.avgHeartRate } : {}),
-      ...(b.mets != null ? { mets: b.mets } : {}),
-    })),
-    register: s.register.map((r) => ({
-      childId: String(r.childId),
-      status: r.status,
-      ...(r.minutes != null ? { minutes: r.minutes } : {}),
-      ...(r.rpe != null ? { rpe: r.rpe } : {}),
-    })),
+    activityBlocks,
+    register,
     notes: s.notes ?? '',
     loggedBy: s.loggedBy ? String(s.loggedBy) : null,
     loggedAt: s.loggedAt ? new Date(s.loggedAt).toISOString() : null,
