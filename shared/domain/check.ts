@@ -1,7 +1,31 @@
 // The result of comparing a plan or a delivery against one threshold of an evidence profile.
 import type { Threshold } from '../schemas/evidence.ts';
 
-export type CheckStatus = 'pass' | 'fail' | 'at-risk' | 'insufficient-data';
+/**
+ * 'not-applicable': the rule does not apply here — a control (usual-care) arm is compared with the
+ * intervention, it is not meant to receive the dose, so it is never "failing" (DESIGN §3, issue 9).
+ */
+export type CheckStatus = 'pass' | 'fail' | 'at-risk' | 'insufficient-data' | 'not-applicable';
+export const CHECK_STATUSES: readonly CheckStatus[] = ['fail', 'at-risk', 'insufficient-data', 'pass', 'not-applicable'];
+
+/** An empty count per status (rollups of children and checks). */
+export function statusCounts(): Record<CheckStatus, number> {
+  return { pass: 0, fail: 0, 'at-risk': 0, 'insufficient-data': 0, 'not-applicable': 0 };
+}
+
+/** Worst first: fail > at-risk > insufficient-data > pass > not-applicable. */
+export const STATUS_RANK: Record<CheckStatus, number> = { 'not-applicable': -1, pass: 0, 'insufficient-data': 1, 'at-risk': 2, fail: 3 };
+
+/**
+ * The worst status of a list of checks (for a child's or a group's headline status). A list of
+ * only not-applicable checks is not-applicable; an empty list is insufficient-data.
+ */
+export function worstStatus(checks: readonly { status: CheckStatus }[]): CheckStatus {
+  if (checks.length === 0) return 'insufficient-data';
+  let worst: CheckStatus = 'not-applicable';
+  for (const c of checks) if (STATUS_RANK[c.status] > STATUS_RANK[worst]) worst = c.status;
+  return worst;
+}
 export type CheckValue = number | string | null;
 
 export interface Check {
@@ -35,8 +59,9 @@ export const CHECK_LABELS: Record<string, string> = {
   'vigorous-days': 'Vigorous days per week',
   'weeks-spanned': 'Weeks spanned',
   'qualifying-share': 'Qualifying sessions',
+  'delivered-share': 'Sessions delivered',
   'child-weeks': 'Weeks with a qualifying session',
-  'child-frequency': 'Qualifying sessions per week',
+  'child-adherence': 'Attendance',
   'child-gap': 'Longest gap between qualifying sessions',
 };
 
@@ -73,4 +98,19 @@ export function fmt(x: number): string {
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${fmt(n)} ${n === 1 ? one : many}`;
+}
+
+/**
+ * A check of a control (usual-care) arm: the arm is compared with the intervention and is not meant
+ * to receive the dose, so the rule is "not applicable", never "failing" (issue 9). The measured
+ * value stays for the record (usual activity, possible contamination).
+ */
+export function asControlArm(check: Check): Check {
+  return {
+    ...check,
+    status: 'not-applicable',
+    projected: false,
+    explanation: 'Not applicable — control arm (usual care): the dose rules apply to the intervention arm',
+    messageKey: 'check.notApplicable.control',
+  };
 }

@@ -4,13 +4,18 @@ import type { EvidenceProfile } from '../schemas/evidence.ts';
 import type { ProgrammePlan } from '../schemas/programme.ts';
 import type { DoseChild, Membership, Session } from '../schemas/session.ts';
 import { ACTIVITY_CATALOG, type Activity } from './activities.ts';
-import { fmt, makeCheck, plural, type Check } from './check.ts';
+import { asControlArm, fmt, makeCheck, plural, type Check } from './check.ts';
 import { addDays, ageOn, daysBetween } from './dates.ts';
 import { childChecks, computeChildDose, gapCheck, gaps, programmeCalendar, programmeWeek, qualifyingRule, sessionMinutes, type ChildDose, type SessionMinutes } from './dose.ts';
+import { plannedSchedule, weeksLeftOut, type ProgrammeSchedulePlan } from './planned-weeks.ts';
 import { mean } from './statistics/basic.ts';
 
 export interface DeliveryInput {
-  programme: Pick<ProgrammePlan, 'startDate' | 'plannedWeeks'> & { id?: string };
+  /**
+   * The plan: weekly pattern and exclusion dates say which sessions were planned (fidelity, weeks
+   * left out of the frequency); a control arm's checks are "not applicable".
+   */
+  programme: ProgrammeSchedulePlan & Pick<ProgrammePlan, 'arm'> & { id?: string };
   profile: EvidenceProfile;
   sessions: readonly Session[];
   memberships: readonly Membership[];
@@ -25,6 +30,8 @@ export interface GroupSummary {
   sessionsCancelled: number;
   sessionsUnrecorded: number;
   sessionsUpcoming: number;
+  /** Planned occurrences (weekly pattern after exclusion dates) due so far — see the delivered-share check. */
+  sessionsPlannedDue: number;
   qualifyingSessions: number;
   sessionsQualifyingUnknown: number;
   totalMinutes: number;
@@ -75,8 +82,18 @@ function presentMeanAge(session: Session, children: ReadonlyMap<string, DoseChil
   return ages.length > 0 ? mean(ages) : null;
 }
 
+/**
+ * A group's delivery against the profile. A control arm's group gets the same measurements (its
+ * sessions are usual activity, or contamination) with every check "not applicable" (issue 9).
+ */
 export function checkGroupDelivery(input: DeliveryInput, groupId: string): GroupDelivery {
+  const result = groupDeliveryRules(input, groupId);
+  return input.programme.arm === 'control' ? { ...result, checks: result.checks.map(asControlArm) } : result;
+}
+
+function groupDeliveryRules(input: DeliveryInput, groupId: string): GroupDelivery {
   const { programme, profile, asOf } = input;
+  const schedule = plannedSchedule(programme);
   const t = profile.thresholds;
   const catalog = input.catalog ?? ACTIVITY_CATALOG;
   const rule = qualifyingRule(profile);
@@ -95,11 +112,14 @@ export function checkGroupDelivery(input: DeliveryInput, groupId: string): Group
   const firstHeld = held[0]?.session.date ?? null;
   const lastHeld = held[held.length - 1]?.session.date ?? null;
   const weeksSpanned = held.length > 0 ? (held[held.length - 1] as HeldSession).week - (held[0] as HeldSession).week + 1 : 0;
+  // Sessions due so far: up to yesterday while running (today's may still be logged), else the end.
+  const dueUntil = cal.running ? addDays(asOf, -1) : cal.endDate;
   const summary: GroupSummary = {
     sessionsHeld: held.length,
     sessionsCancelled: mine.filter((s) => s.status === 'cancelled' && s.date <= asOf).length,
     sessionsUnrecorded: mine.filter((s) => s.status === 'scheduled' && s.date < asOf).length,
     sessionsUpcoming: mine.filter((s) => s.status === 'scheduled' && s.date >= asOf).length,
+    sessionsPlannedDue: schedule.dates.filter((d) => d <= dueUntil).length,
     qualifyingSessions: held.filter((h) => h.minutes.qualifies === true).length,
     sessionsQualifyingUnknown: held.filter((h) => h.minutes.qualifies === null).length,
     totalMinutes: sum((h) => h.minutes.total),
@@ -147,19 +167,52 @@ export function checkGroupDelivery(input: DeliveryInput, groupId: string): Group
   if (t.minSessionsPerWeek) {
     const min = t.minSessionsPerWeek.value;
     const weeks = cal.completedWeeks;
+    // Weeks the exclusion dates leave unable to reach the minimum are not judged (issue 9).
+    const left = new Set(weeksLeftOut(schedule, min).filter((w) => w < weeks));
+    const judged = Array.from({ length: weeks }, (_, w) => w).filter((w) => !left.has(w));
+    const leftNote = left.size > 0 ? `; ${plural(left.size, 'week')} left out: holidays or exam dates leave fewer than ${min} sessions there` : '';
     if (weeks === 0) {
       checks.push(makeCheck('frequency', t.minSessionsPerWeek, 'insufficient-data', null, cal.started ? 'The first programme week is not over yet' : noneText, 'check.frequency.noWeeks', { min }, 'delivered'));
+    } else if (judged.length === 0) {
+      checks.push(makeCheck('frequency', t.minSessionsPerWeek, 'insufficient-data', null, `Every week so far is shortened by exclusion dates (holidays, exams)`, 'check.frequency.allLeftOut', { min, leftOut: left.size }, 'delivered'));
     } else {
-      const perWeek = Array.from({ length: weeks }, (_, w) => held.filter((h) => h.week === w).length);
-      const avg = perWeek.reduce((a, b) => a + b, 0) / weeks;
+      const perWeek = judged.map((w) => held.filter((h) => h.week === w).length);
+      const avg = perWeek.reduce((a, b) => a + b, 0) / judged.length;
       const short = perWeek.filter((n) => n < min).length;
       const ok = avg >= min;
       const status = ok ? 'pass' : shortfall;
       checks.push(makeCheck('frequency', t.minSessionsPerWeek, status, avg,
-        ok
-          ? `${fmt(avg)} sessions a week on average ≥ ${min} ✓${short > 0 ? ` (${short} of ${weeks} weeks had fewer)` : ''}`
-          : `${fmt(avg)} sessions a week on average — below ${min} (${short} of ${weeks} weeks had fewer than ${min})`,
-        `check.frequency.${status}`, { perWeek: fmt(avg), short, weeks, min }, 'delivered'));
+        (ok
+          ? `${fmt(avg)} sessions a week on average ≥ ${min} ✓${short > 0 ? ` (${short} of ${judged.length} weeks had fewer)` : ''}`
+          : `${fmt(avg)} sessions a week on average — below ${min} (${short} of ${judged.length} weeks had fewer than ${min})`) + leftNote,
+        `check.frequency.${status}`, { perWeek: fmt(avg), short, weeks: judged.length, min, leftOut: left.size }, 'delivered'));
+    }
+  }
+
+  if (t.minDeliveredPercent) {
+    // Fidelity, "dose delivered" (Carroll et al. 2007): held ÷ planned after exclusion dates. A
+    // session not logged yet is neither held nor missed: it leaves the count until it is logged.
+    // Cancelled sessions count against it; a made-up session (rescheduled, or an extra one) is held.
+    const min = t.minDeliveredPercent.value;
+    const due = summary.sessionsPlannedDue;
+    const heldDue = held.filter((h) => h.session.date <= dueUntil).length;
+    const notLogged = mine.filter((s) => s.status === 'scheduled' && s.date <= dueUntil).length;
+    const cancelled = mine.filter((s) => s.status === 'cancelled' && s.date <= dueUntil).length;
+    const expected = due - notLogged;
+    const notLoggedNote = notLogged > 0 ? `; ${notLogged} not logged yet (not counted)` : '';
+    if (!schedule.hasPattern) {
+      checks.push(makeCheck('delivered-share', t.minDeliveredPercent, 'insufficient-data', null, 'No weekly pattern is planned, so there is nothing to compare the held sessions with', 'check.delivered-share.noPattern', { min }, 'delivered'));
+    } else if (due === 0) {
+      checks.push(makeCheck('delivered-share', t.minDeliveredPercent, 'insufficient-data', null, cal.started ? 'No planned session is due yet' : noneText, 'check.delivered-share.noneDue', { min }, 'delivered'));
+    } else if (expected <= 0) {
+      checks.push(makeCheck('delivered-share', t.minDeliveredPercent, 'insufficient-data', null, `None of the ${due} planned sessions so far is logged yet`, 'check.delivered-share.noneLogged', { min, due }, 'delivered'));
+    } else {
+      const share = (100 * heldDue) / expected;
+      const ok = share >= min;
+      const status = ok ? 'pass' : shortfall;
+      checks.push(makeCheck('delivered-share', t.minDeliveredPercent, status, share,
+        `${heldDue} of ${plural(expected, 'planned session')} held: ${fmt(share)} %${ok ? ` ≥ ${min} % ✓` : ` — below ${min} %`}${cancelled > 0 ? `; ${cancelled} cancelled${ok ? '' : ' and not made up'}` : ''}${notLoggedNote}`,
+        `check.delivered-share.${status}`, { held: heldDue, planned: expected, share: fmt(share), min, cancelled, notLogged }, 'delivered'));
     }
   }
 

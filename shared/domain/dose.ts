@@ -5,7 +5,7 @@ import type { EvidenceProfile } from '../schemas/evidence.ts';
 import type { ProgrammePlan } from '../schemas/programme.ts';
 import type { DoseChild, Membership, RegisterEntry, Session, SessionActivityBlock } from '../schemas/session.ts';
 import { ACTIVITY_CATALOG, findActivity, type Activity } from './activities.ts';
-import { fmt, makeCheck, plural, type Check } from './check.ts';
+import { asControlArm, fmt, makeCheck, plural, type Check } from './check.ts';
 import { addDays, ageOn, dayNumber, daysBetween } from './dates.ts';
 import { atLeast, blockIntensity, type IntensityLevel } from './intensity.ts';
 
@@ -180,9 +180,11 @@ export interface ChildDose {
   sessionsUnrecorded: number;
   sessionsAttended: number;
   sessionsExcused: number;
-  /** Held sessions whose register has no mark for the child. */
+  /** Held sessions whose register has no mark for the child (not logged for this child: not an absence). */
   sessionsUnmarked: number;
-  /** attended / held; null when nothing was held. */
+  /** Held sessions with a mark for the child: the sessions attendance is judged on. */
+  sessionsMarked: number;
+  /** attended / marked (sessions not logged yet are not absences); null when none is marked. */
   attendanceRate: number | null;
   minutesActive: number;
   aerobicMinutes: number;
@@ -210,7 +212,8 @@ export interface ChildDose {
 }
 
 export interface ChildDoseInput {
-  programme: Pick<ProgrammePlan, 'startDate' | 'plannedWeeks'>;
+  /** arm 'control': the child's checks are "not applicable" (issue 9). */
+  programme: Pick<ProgrammePlan, 'startDate' | 'plannedWeeks'> & { arm?: ProgrammePlan['arm'] };
   profile: EvidenceProfile;
   child: DoseChild;
   /** This child's memberships (several when the child changed group). */
@@ -236,7 +239,7 @@ export function computeChildDose(input: ChildDoseInput): ChildDose {
   const spells = input.memberships.filter((m) => m.childId === child.id);
   const dose: ChildDose = {
     childId: child.id, asOf, sessionsScheduled: 0, sessionsHeld: 0, sessionsCancelled: 0, sessionsUnrecorded: 0, sessionsAttended: 0,
-    sessionsExcused: 0, sessionsUnmarked: 0, attendanceRate: null, minutesActive: 0, aerobicMinutes: 0, qualifyingMinutes: 0, mvpaMinutes: 0,
+    sessionsExcused: 0, sessionsUnmarked: 0, sessionsMarked: 0, attendanceRate: null, minutesActive: 0, aerobicMinutes: 0, qualifyingMinutes: 0, mvpaMinutes: 0,
     vigorousMinutes: 0, unknownIntensityMinutes: 0, intensityConflicts: 0, qualifyingSessions: 0, sessionsQualifyingUnknown: 0,
     weeksWithQualifyingSession: 0, longestGapDays: null, daysSinceLastQualifying: null, firstAttended: null, lastAttended: null,
     lastQualifying: null, memberWeeks: 0, qualifyingPerWeek: null, qualifyingDates: [],
@@ -267,6 +270,7 @@ export function computeChildDose(input: ChildDoseInput): ChildDose {
       dose.sessionsUnmarked++;
       continue;
     }
+    dose.sessionsMarked++;
     if (entry.status === 'excused') dose.sessionsExcused++;
     if (!attended(entry)) continue;
     dose.sessionsAttended++;
@@ -296,7 +300,8 @@ export function computeChildDose(input: ChildDoseInput): ChildDose {
   attendedDates.sort();
   qualifyingDates.sort();
   dose.qualifyingDates = qualifyingDates;
-  dose.attendanceRate = dose.sessionsHeld > 0 ? dose.sessionsAttended / dose.sessionsHeld : null;
+  // Unlogged ≠ absent (issue 9): only sessions with a mark for the child are judged.
+  dose.attendanceRate = dose.sessionsMarked > 0 ? dose.sessionsAttended / dose.sessionsMarked : null;
   dose.firstAttended = attendedDates[0] ?? null;
   dose.lastAttended = attendedDates[attendedDates.length - 1] ?? null;
   dose.weeksWithQualifyingSession = new Set(qualifyingDates.map((d) => programmeWeek(programme.startDate, d))).size;
@@ -324,8 +329,18 @@ export function computeChildDose(input: ChildDoseInput): ChildDose {
   return dose;
 }
 
-/** The child's checks against the profile, with a projection while the programme runs. */
+/**
+ * The child's checks against the profile, with a projection while the programme runs: weeks with a
+ * qualifying session, adherence (attended ÷ sessions held while a member — not "3 qualifying
+ * sessions a week", which one absence would miss; issue 9) and the longest gap. A control arm's
+ * child is "not applicable".
+ */
 export function childChecks(input: ChildDoseInput, dose: ChildDose = computeChildDose(input)): Check[] {
+  const checks = childRules(input, dose);
+  return input.programme.arm === 'control' ? checks.map(asControlArm) : checks;
+}
+
+function childRules(input: ChildDoseInput, dose: ChildDose): Check[] {
   const t = input.profile.thresholds;
   const cal = programmeCalendar(input.programme, input.asOf);
   const spells = input.memberships.filter((m) => m.childId === input.child.id);
@@ -358,17 +373,28 @@ export function childChecks(input: ChildDoseInput, dose: ChildDose = computeChil
     }
   }
 
-  if (t.minSessionsPerWeek) {
-    const min = t.minSessionsPerWeek.value;
-    if (dose.qualifyingPerWeek === null) {
-      checks.push(makeCheck('child-frequency', t.minSessionsPerWeek, 'insufficient-data', null, 'No complete programme week as a member yet', 'check.child-frequency.noWeeks', { min }, 'delivered'));
+  if (t.minAttendancePercent) {
+    const min = t.minAttendancePercent.value;
+    const marked = dose.sessionsMarked;
+    const notLogged = dose.sessionsUnrecorded + dose.sessionsUnmarked;
+    const notLoggedNote = notLogged > 0 ? `; ${plural(notLogged, 'session')} not logged yet (not counted)` : '';
+    if (marked === 0) {
+      checks.push(makeCheck('child-adherence', t.minAttendancePercent, 'insufficient-data', null,
+        notLogged > 0 ? `None of the ${plural(notLogged, 'session')} as a member is logged yet` : 'No session held yet while a member',
+        notLogged > 0 ? 'check.child-adherence.noneLogged' : 'check.child-adherence.none', { min, notLogged }, 'delivered'));
     } else {
-      const v = dose.qualifyingPerWeek;
-      const ok = v >= min;
+      const pct = (100 * dose.sessionsAttended) / marked;
+      const ok = pct >= min;
       const status = ok ? 'pass' : stillMember ? 'at-risk' : 'fail';
-      checks.push(makeCheck('child-frequency', t.minSessionsPerWeek, status, v,
-        ok ? `${fmt(v)} qualifying sessions a week ≥ ${min} ✓` : `${fmt(v)} qualifying sessions a week over ${fmt(dose.memberWeeks)} weeks as a member — below ${min}`,
-        `check.child-frequency.${status}`, { perWeek: fmt(v), weeks: fmt(dose.memberWeeks), min }, 'delivered'));
+      const base = `Attended ${dose.sessionsAttended} of ${plural(marked, 'session')} held while a member (${fmt(pct)} %)`;
+      const tail = ok
+        ? ` ≥ ${min} % ✓`
+        : status === 'at-risk'
+          ? ` — below ${min} %; coming to the next sessions lifts it`
+          : ` — below ${min} %${dose.lastAttended ? `; last came on ${dose.lastAttended}` : '; never came'}`;
+      checks.push(makeCheck('child-adherence', t.minAttendancePercent, status, pct, base + tail + notLoggedNote,
+        `check.child-adherence.${status}`,
+        { attended: dose.sessionsAttended, marked, percent: fmt(pct), min, last: dose.lastAttended ?? '', notLogged }, 'delivered'));
     }
   }
 

@@ -1,6 +1,24 @@
 // Built-in evidence profiles (DESIGN §3).
 import { evidenceProfileSchema, type EvidenceProfile, type EvidenceProfileInput } from '../schemas/evidence.ts';
 
+/** Group fidelity (issue 9): held ÷ planned after exclusion dates. */
+const DELIVERED = {
+  value: 90,
+  unit: '%',
+  sourceText:
+    'Product default: at least 90 % of the planned sessions (after holidays and exam dates) are held. "Dose delivered" is a core component of implementation fidelity (Carroll et al. 2007, Implementation Science 2:40); the 90 % cut-off is a product choice. A cancelled session that is made up counts as held.',
+  isProductDefault: true,
+} as const;
+
+/** Per-child dose (issue 9): adherence instead of a weekly count a child can miss with one absence. */
+const ADHERENCE = {
+  value: 75,
+  unit: '%',
+  sourceText:
+    'Product default: a child attended at least 75 % of the sessions held while a member. 75 % attendance is the usual per-protocol adherence cut-off in exercise trials; sessions not logged yet are not counted as absences.',
+  isProductDefault: true,
+} as const;
+
 const SEED = 'Review of psychosocial competence of rural left-behind children (2022), its ref. [4]';
 
 export const seedReviewProfile: EvidenceProfile = evidenceProfileSchema.parse({
@@ -30,6 +48,8 @@ export const seedReviewProfile: EvidenceProfile = evidenceProfileSchema.parse({
       sourceText: 'Product default: the review asks for regular sessions, not one-off; no gap longer than 14 days.',
       isProductDefault: true,
     },
+    minDeliveredPercent: DELIVERED,
+    minAttendancePercent: ADHERENCE,
     minQualifyingSharePercent: {
       value: 80,
       unit: '%',
@@ -67,6 +87,8 @@ export const who2020Profile: EvidenceProfile = evidenceProfileSchema.parse({
       sourceText: `Product default reading of "mostly aerobic" (${WHO}): more than half of the minutes.`,
       isProductDefault: true,
     },
+    minDeliveredPercent: DELIVERED,
+    minAttendancePercent: ADHERENCE,
     minVigorousDaysPerWeek: {
       value: 3,
       unit: 'days/week',

@@ -3,8 +3,10 @@
 import type { EvidenceProfile } from '../schemas/evidence.ts';
 import type { ProgrammePlan } from '../schemas/programme.ts';
 import { ACTIVITY_CATALOG, findActivity, type Activity } from './activities.ts';
-import { makeCheck, fmt, plural, type Check } from './check.ts';
+import { asControlArm, makeCheck, fmt, plural, type Check } from './check.ts';
+import { gaps } from './dose.ts';
 import { atLeast, type IntensityLevel } from './intensity.ts';
+import { plannedSchedule, weeksLeftOut, weeksWithPlannedSessions } from './planned-weeks.ts';
 
 /** Minutes of one planned session by kind (template activity blocks). */
 export function plannedSessionMinutes(plan: ProgrammePlan, minIntensity: IntensityLevel = 'moderate', catalog: readonly Activity[] = ACTIVITY_CATALOG) {
@@ -37,8 +39,20 @@ export function longestPlannedGap(weekdays: readonly number[]): number | null {
   return longest;
 }
 
+/**
+ * The plan against the profile. The schedule's exclusion dates count (issue 9): duration counts the
+ * weeks that have planned sessions, gaps are measured between the real planned dates, and weeks the
+ * exclusions leave unable to reach the weekly frequency are left out of it. A control arm's plan is
+ * "not applicable".
+ */
 export function checkPlan(plan: ProgrammePlan, profile: EvidenceProfile, catalog: readonly Activity[] = ACTIVITY_CATALOG): Check[] {
+  const checks = checkPlanRules(plan, profile, catalog);
+  return plan.arm === 'control' ? checks.map(asControlArm) : checks;
+}
+
+function checkPlanRules(plan: ProgrammePlan, profile: EvidenceProfile, catalog: readonly Activity[]): Check[] {
   const t = profile.thresholds;
+  const schedule = plannedSchedule(plan);
   const checks: Check[] = [];
   const minIntensity = t.minIntensity?.value ?? 'moderate';
   const mins = plannedSessionMinutes(plan, minIntensity, catalog);
@@ -48,11 +62,16 @@ export function checkPlan(plan: ProgrammePlan, profile: EvidenceProfile, catalog
 
   if (t.minWeeks) {
     const min = t.minWeeks.value;
-    const ok = plan.plannedWeeks >= min;
+    // With a weekly pattern, weeks wholly taken by exclusion dates are not programme weeks.
+    const weeks = slots.length > 0 ? weeksWithPlannedSessions(schedule) : plan.plannedWeeks;
+    const excluded = plan.plannedWeeks - weeks;
+    const ok = weeks >= min;
+    const note = excluded > 0 ? ` (${plural(plan.plannedWeeks, 'week')} in the calendar, ${plural(excluded, 'week')} wholly excluded)` : '';
     checks.push(
-      makeCheck('duration', t.minWeeks, ok ? 'pass' : 'fail', plan.plannedWeeks,
-        ok ? `${plural(plan.plannedWeeks, 'week')} planned ≥ ${min} ✓` : `${plural(plan.plannedWeeks, 'week')} planned — below ${min}; plan at least ${min} weeks`,
-        ok ? 'check.duration.plan.pass' : 'check.duration.plan.fail', { planned: plan.plannedWeeks, min }, 'planned'),
+      makeCheck('duration', t.minWeeks, ok ? 'pass' : 'fail', weeks,
+        ok ? `${plural(weeks, 'week')} with sessions planned ≥ ${min} ✓${note}` : `${plural(weeks, 'week')} with sessions planned${note} — below ${min}; plan at least ${min} weeks`,
+        ok ? 'check.duration.plan.pass' : 'check.duration.plan.fail',
+        { planned: weeks, min, calendarWeeks: plan.plannedWeeks, excluded }, 'planned'),
     );
   }
 
@@ -110,22 +129,37 @@ export function checkPlan(plan: ProgrammePlan, profile: EvidenceProfile, catalog
   if (t.minSessionsPerWeek) {
     const min = t.minSessionsPerWeek.value;
     const n = slots.length;
-    const ok = n >= min;
-    checks.push(makeCheck('frequency', t.minSessionsPerWeek, n === 0 ? 'insufficient-data' : ok ? 'pass' : 'fail', n,
-      n === 0 ? 'No weekly sessions planned yet' : ok ? `${plural(n, 'session')} a week ≥ ${min} ✓` : `${plural(n, 'session')} a week — below ${min}${t.minSessionsPerWeek.isProductDefault ? ' (product default)' : ''}`,
-      n === 0 ? 'check.frequency.plan.noSlots' : ok ? 'check.frequency.plan.pass' : 'check.frequency.plan.fail', { planned: n, min }, 'planned'));
+    const left = new Set(weeksLeftOut(schedule, min));
+    const judged = schedule.weeks.filter((w) => !left.has(w.week));
+    const leftNote = left.size > 0 ? `; ${plural(left.size, 'week')} left out: holidays or exam dates leave fewer than ${min} sessions there` : '';
+    const productNote = t.minSessionsPerWeek.isProductDefault ? ' (product default)' : '';
+    if (n === 0) {
+      checks.push(makeCheck('frequency', t.minSessionsPerWeek, 'insufficient-data', null, 'No weekly sessions planned yet', 'check.frequency.plan.noSlots', { min }, 'planned'));
+    } else if (judged.length === 0) {
+      checks.push(makeCheck('frequency', t.minSessionsPerWeek, 'insufficient-data', null, `Exclusion dates leave fewer than ${min} sessions in every week`, 'check.frequency.plan.allExcluded', { min, leftOut: left.size }, 'planned'));
+    } else {
+      const avg = judged.reduce((a, w) => a + w.planned, 0) / judged.length;
+      const ok = avg >= min;
+      checks.push(makeCheck('frequency', t.minSessionsPerWeek, ok ? 'pass' : 'fail', avg,
+        ok ? `${plural(avg, 'session')} a week ≥ ${min} ✓${leftNote}` : `${plural(avg, 'session')} a week — below ${min}${productNote}${leftNote}`,
+        ok ? 'check.frequency.plan.pass' : 'check.frequency.plan.fail',
+        { planned: fmt(avg), min, leftOut: left.size, weeks: judged.length }, 'planned'));
+    }
   }
 
   if (t.maxGapDays) {
     const max = t.maxGapDays.value;
-    const gap = longestPlannedGap(slots.map((s) => s.weekday));
+    // Real gaps between planned dates (exclusions included): an exam break shows as the long gap it is.
+    const g = gaps(schedule.dates, plan.startDate);
+    const gap = g.longestClosed ?? longestPlannedGap(slots.map((s) => s.weekday));
     if (gap === null) {
       checks.push(makeCheck('longest-gap', t.maxGapDays, 'insufficient-data', null, 'No weekly sessions planned yet', 'check.longest-gap.plan.noSlots', { max }, 'planned'));
     } else {
       const ok = gap <= max;
+      const between = g.longestClosed !== null ? ` (${g.longestFrom} → ${g.longestTo})` : '';
       checks.push(makeCheck('longest-gap', t.maxGapDays, ok ? 'pass' : 'fail', gap,
-        ok ? `Longest planned gap ${plural(gap, 'day')} ≤ ${max} ✓` : `Longest planned gap ${plural(gap, 'day')} — more than ${max}`,
-        ok ? 'check.longest-gap.plan.pass' : 'check.longest-gap.plan.fail', { gap, max }, 'planned'));
+        ok ? `Longest planned gap ${plural(gap, 'day')} ≤ ${max} ✓` : `Longest planned gap ${plural(gap, 'day')}${between} — more than ${max}; plan a session inside the break`,
+        ok ? 'check.longest-gap.plan.pass' : 'check.longest-gap.plan.fail', { gap, max, from: g.longestFrom ?? '', to: g.longestTo ?? '' }, 'planned'));
     }
   }
 

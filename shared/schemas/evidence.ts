@@ -29,6 +29,10 @@ export const evidenceProfileSchema = z.object({
       maxGapDays: numericThresholdSchema.optional(),
       /** Share (%) of held sessions that qualify. */
       minQualifyingSharePercent: numericThresholdSchema.optional(),
+      /** Share (%) of the planned sessions (after exclusion dates) that were held — "dose delivered". */
+      minDeliveredPercent: numericThresholdSchema.optional(),
+      /** A child's attendance (%) of the sessions held while a member — per-protocol adherence. */
+      minAttendancePercent: numericThresholdSchema.optional(),
       /** Share (%) of exercise minutes that are aerobic. */
       minAerobicSharePercent: numericThresholdSchema.optional(),
       /** Average minutes per day of moderate-to-vigorous activity. */

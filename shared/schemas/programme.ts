@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.ts';
+import { arms } from './child.ts';
 import { intensityLevelSchema, isoDateSchema, timeSchema } from './common.ts';
 
 const minutes = z.number().int().min(LIMITS.sessionMinutes.min).max(LIMITS.sessionMinutes.max);
@@ -24,6 +25,10 @@ export const programmePlanSchema = z.object({
   /** The activities of one session (the same template for every slot). */
   activityBlocks: z.array(plannedActivityBlockSchema).max(20),
   evidenceProfileId: z.string().min(1).max(64),
+  /** Holidays, exam days: no session planned (the schedule's exclusion dates). */
+  exclusionDates: z.array(isoDateSchema).max(400).optional(),
+  /** A control arm is compared with the intervention; its checks are "not applicable". */
+  arm: z.enum(arms).optional(),
 });
 
 export type WeeklySlot = z.infer<typeof weeklySlotSchema>;

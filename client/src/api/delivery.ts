@@ -33,6 +33,10 @@ export interface ChildRow {
   groupIds: string[];
   sessionsScheduled: number;
   sessionsAttended: number;
+  /** Held sessions with a mark for the child (attended is out of these). */
+  sessionsMarked: number;
+  /** Past sessions not logged yet for the child: not absences. */
+  sessionsNotLogged: number;
   attendanceRate: number | null;
   aerobicMinutes: number;
   qualifyingSessions: number;

@@ -2,7 +2,7 @@
 // aerobic minutes and attendance per group, the children's dose rollup and "at risk" notices —
 // all read from the computed summaries (O(groups) for the report, O(children) for the table),
 // never from raw registers (shared/DESIGN.md §2).
-import type { Check, CheckStatus } from '../../../shared/domain/check.ts';
+import { statusCounts, type Check, type CheckStatus } from '../../../shared/domain/check.ts';
 import { addDays } from '../../../shared/domain/dates.ts';
 import { checkPlan } from '../../../shared/domain/plan-check.ts';
 import type { DeliveryChildrenQuery } from '../../../shared/schemas/register.ts';
@@ -67,12 +67,14 @@ export async function buildReport(actor: Actor, programme: ProgrammeDoc, compute
       weeklyPattern: programme.weeklyPattern.map((s) => ({ weekday: s.weekday, startTime: s.startTime, minutes: s.minutes })),
       activityBlocks: programme.activityBlocks.map((b) => ({ activityCode: b.activityCode, minutes: b.minutes, targetIntensity: b.targetIntensity as 'light' | 'moderate' | 'vigorous' })),
       evidenceProfileId: programme.evidenceProfileId,
+      exclusionDates: [...(programme.exclusionDates ?? [])],
+      arm: programme.arm as 'intervention' | 'control',
     },
     profile,
   );
 
   const notices: Notice[] = [];
-  const childTotals = { count: 0, byWorst: { pass: 0, fail: 0, 'at-risk': 0, 'insufficient-data': 0 } as Record<CheckStatus, number> };
+  const childTotals = { count: 0, byWorst: statusCounts() };
   const byCheck: Record<string, Record<CheckStatus, number>> = {};
   const weeks = new Map<number, { marks: number; attended: number; held: number; aerobicMinutes: number; qualifyingMinutes: number }>();
 
@@ -86,7 +88,7 @@ export async function buildReport(actor: Actor, programme: ProgrammeDoc, compute
     childTotals.count += children.count;
     for (const [k, v] of Object.entries(children.byWorst)) childTotals.byWorst[k as CheckStatus] += v;
     for (const [check, counts] of Object.entries(children.byCheck)) {
-      const target = (byCheck[check] ??= { pass: 0, fail: 0, 'at-risk': 0, 'insufficient-data': 0 });
+      const target = (byCheck[check] ??= statusCounts());
       for (const [k, v] of Object.entries(counts)) target[k as CheckStatus] += v;
     }
     for (const w of weekly) {
@@ -213,6 +215,8 @@ export async function programmeChildren(actor: Actor, id: string, query: Deliver
         groupIds: r.groupIds.map(String),
         sessionsScheduled: r.sessionsScheduled,
         sessionsAttended: r.sessionsAttended,
+        sessionsMarked: r.sessionsMarked ?? 0,
+        sessionsNotLogged: r.sessionsNotLogged ?? 0,
         attendanceRate: r.attendanceRate ?? null,
         aerobicMinutes: r.aerobicMinutes,
         qualifyingSessions: r.qualifyingSessions,

@@ -7,6 +7,10 @@ const weekSchema = new Schema(
     /** Programme week number, 1-based. */
     week: { type: Number, required: true },
     scheduled: { type: Number, required: true },
+    /** Sessions with a register mark for the child (attendance is judged on these). */
+    logged: { type: Number, default: 0 },
+    /** Past sessions not logged yet (no register, or no mark for the child): not absences. */
+    notLogged: { type: Number, default: 0 },
     attended: { type: Number, required: true },
     aerobicMinutes: { type: Number, required: true },
     qualifying: { type: Number, required: true },
@@ -25,7 +29,11 @@ const doseSummarySchema = new Schema(
     asOf: { type: String, required: true },
     sessionsScheduled: { type: Number, required: true },
     sessionsAttended: { type: Number, required: true },
-    /** null when no session was scheduled while a member. */
+    /** Held sessions with a register mark for the child: what attendance is judged on. */
+    sessionsMarked: { type: Number, default: 0 },
+    /** Past sessions while a member that are not logged yet (for this child): not absences. */
+    sessionsNotLogged: { type: Number, default: 0 },
+    /** attended ÷ marked; null when no session with a mark for the child was held while a member. */
     attendanceRate: { type: Number, default: null },
     aerobicMinutes: { type: Number, required: true },
     /** Aerobic minutes at ≥ the profile's minimum intensity (dose–response variable). */

@@ -10,7 +10,7 @@
 // reading, so a report never shows a stale summary even when the background run has not finished.
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
-import type { Check, CheckStatus } from '../../../shared/domain/check.ts';
+import { statusCounts, worstStatus, type Check, type CheckStatus } from '../../../shared/domain/check.ts';
 import { schoolToday } from '../../../shared/domain/dates.ts';
 import { checkGroupDelivery } from '../../../shared/domain/delivery.ts';
 import { childChecks, computeChildDose, programmeWeek, type ChildDose } from '../../../shared/domain/dose.ts';
@@ -32,12 +32,7 @@ export function resolveProfile(id: string | null | undefined): EvidenceProfile {
   return BUILT_IN_PROFILES.find((p) => p.id === id) ?? seedReviewProfile;
 }
 
-const STATUS_RANK: Record<CheckStatus, number> = { pass: 0, 'insufficient-data': 1, 'at-risk': 2, fail: 3 };
-export function worstStatus(checks: readonly Pick<Check, 'status'>[]): CheckStatus {
-  let worst: CheckStatus = 'pass';
-  for (const c of checks) if (STATUS_RANK[c.status] > STATUS_RANK[worst]) worst = c.status;
-  return checks.length === 0 ? 'insufficient-data' : worst;
-}
+export { worstStatus };
 
 /** A stored session as the pure domain sees it. */
 export function toDomainSession(s: Pick<SessionDoc, '_id' | 'groupId' | 'date' | 'status' | 'activityBlocks' | 'register'>): DomainSession {
@@ -74,7 +69,12 @@ export function membershipsOf(groups: readonly Pick<GroupDoc, '_id' | 'members'>
 }
 
 export interface DoseInputs {
-  programme: Pick<ProgrammeDoc, '_id' | 'startDate' | 'plannedWeeks' | 'evidenceProfileId' | 'timeZone'> & { version?: number };
+  programme: Pick<ProgrammeDoc, '_id' | 'startDate' | 'plannedWeeks' | 'evidenceProfileId' | 'timeZone'> & {
+    version?: number;
+    arm?: string | null;
+    weeklyPattern?: readonly { weekday: number; startTime: string; minutes: number }[];
+    exclusionDates?: readonly string[];
+  };
   groups: (Pick<GroupDoc, '_id' | 'schoolId' | 'members'> & { version?: number })[];
   sessions: DomainSession[];
   /** Sum of stored session versions per group (for the stamp). */
@@ -96,7 +96,15 @@ export function computeDoseDocuments(inputs: DoseInputs, targetGroupIds: readonl
   const { programme, asOf } = inputs;
   const programmeId = String(programme._id);
   const profile = resolveProfile(programme.evidenceProfileId);
-  const plan = { startDate: programme.startDate, plannedWeeks: programme.plannedWeeks };
+  // The plan as the pure checks read it: pattern and exclusions (planned sessions, weeks left out
+  // of the frequency) and the arm (a control arm's checks are "not applicable").
+  const plan = {
+    startDate: programme.startDate,
+    plannedWeeks: programme.plannedWeeks,
+    weeklyPattern: (programme.weeklyPattern ?? []).map((s) => ({ weekday: s.weekday, startTime: s.startTime, minutes: s.minutes })),
+    exclusionDates: [...(programme.exclusionDates ?? [])],
+    ...(programme.arm === 'control' || programme.arm === 'intervention' ? { arm: programme.arm as 'control' | 'intervention' } : {}),
+  };
   const memberships = membershipsOf(inputs.groups);
   // (memberships of every group, for the children's doses; each group check gets its own below)
   const byChild = new Map<string, Membership[]>();
@@ -139,7 +147,17 @@ export function computeDoseDocuments(inputs: DoseInputs, targetGroupIds: readonl
       .sort((a, b) => a - b)
       .map((w) => {
         const d = computeChildDose({ ...doseInput, sessions: perWeek.get(w) ?? [] });
-        return { week: w + 1, scheduled: d.sessionsScheduled, attended: d.sessionsAttended, aerobicMinutes: d.aerobicMinutes, qualifying: d.qualifyingSessions };
+        // logged = sessions with a mark for the child; notLogged = past sessions not logged yet
+        // (unlogged ≠ absent: the worklist and the charts judge attendance on `logged` only).
+        return {
+          week: w + 1,
+          scheduled: d.sessionsScheduled,
+          logged: d.sessionsMarked,
+          notLogged: d.sessionsUnrecorded + d.sessionsUnmarked,
+          attended: d.sessionsAttended,
+          aerobicMinutes: d.aerobicMinutes,
+          qualifying: d.qualifyingSessions,
+        };
       })
       .filter((w) => w.scheduled > 0);
     const worst = worstStatus(checks);
@@ -153,6 +171,8 @@ export function computeDoseDocuments(inputs: DoseInputs, targetGroupIds: readonl
       asOf,
       sessionsScheduled: dose.sessionsScheduled,
       sessionsAttended: dose.sessionsAttended,
+      sessionsMarked: dose.sessionsMarked,
+      sessionsNotLogged: dose.sessionsUnrecorded + dose.sessionsUnmarked,
       attendanceRate: dose.attendanceRate,
       aerobicMinutes: dose.aerobicMinutes,
       qualifyingMinutes: dose.qualifyingMinutes,
@@ -210,7 +230,7 @@ export function computeDoseDocuments(inputs: DoseInputs, targetGroupIds: readonl
       });
     // Children's rollup: everyone who was ever a member in the programme.
     const members = [...new Set(group.members.map((m) => String(m.childId)))];
-    const byWorst: Record<CheckStatus, number> = { pass: 0, fail: 0, 'at-risk': 0, 'insufficient-data': 0 };
+    const byWorst: Record<CheckStatus, number> = statusCounts();
     const byCheck: Record<string, Record<CheckStatus, number>> = {};
     let counted = 0;
     for (const c of members) {
@@ -219,7 +239,7 @@ export function computeDoseDocuments(inputs: DoseInputs, targetGroupIds: readonl
       counted++;
       byWorst[st.worst]++;
       for (const check of st.checks) {
-        byCheck[check.id] ??= { pass: 0, fail: 0, 'at-risk': 0, 'insufficient-data': 0 };
+        byCheck[check.id] ??= statusCounts();
         (byCheck[check.id] as Record<CheckStatus, number>)[check.status]++;
       }
     }

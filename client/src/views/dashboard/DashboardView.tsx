@@ -2,7 +2,7 @@
 // "at risk" notices, weekly aerobic minutes per session (20-minute line, week-10 marker),
 // attendance over time, and a sortable, filterable per-child dose table.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { Check, CheckStatus } from '../../../../shared/domain/check.ts';
+import { CHECK_STATUSES, STATUS_RANK, type Check, type CheckStatus } from '../../../../shared/domain/check.ts';
 import { deliveryApi, type ChildRow, type DeliveryReport } from '../../api/delivery.ts';
 import { programmesApi, type Programme } from '../../api/programmes.ts';
 import { LineChart } from '../../charts/LineChart.tsx';
@@ -12,8 +12,31 @@ import { checkText } from '../../i18n/programmes.ts';
 import { useT } from '../../i18n/index.ts';
 import './dashboard.css';
 
-const STATUSES: CheckStatus[] = ['fail', 'at-risk', 'insufficient-data', 'pass'];
-const ICON: Record<CheckStatus, string> = { pass: '✓', fail: '✗', 'at-risk': '!', 'insufficient-data': '?' };
+const ICON: Record<CheckStatus, string> = { pass: '✓', fail: '✗', 'at-risk': '!', 'insufficient-data': '?', 'not-applicable': '–' };
+
+/**
+ * Why a child is not "met", in the reader's language, shown on the page (a phone cannot show a
+ * hover tooltip): every check that is not met, with its explanation.
+ */
+function ChildReason(props: { row: ChildRow }) {
+  const { t, lng } = useT();
+  const open = props.row.checks.filter((c) => c.status !== 'pass');
+  if (open.length === 0) return <span class="dash-reason-ok">{t('register.dashboard.allMet')}</span>;
+  // Control arm: one line says it all.
+  const shown = open.every((c) => c.status === 'not-applicable') ? open.slice(0, 1) : open.filter((c) => c.status !== 'not-applicable');
+  return (
+    <ul class="dash-reasons" data-testid="dash-child-reason">
+      {shown.map((c) => {
+        const text = checkText(c as Check, lng);
+        return (
+          <li class={`dash-reason dash-reason-${c.status}`} data-check={c.id}>
+            {c.status === 'not-applicable' ? text.explanation : <><strong>{text.label}:</strong> {text.explanation}</>}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
 
 export function DeliveryPickView() {
   const { t } = useT();
@@ -86,7 +109,7 @@ export function DashboardView(props: { programmeId: string }) {
   const rows = useMemo(() => {
     if (!children) return [];
     const q = search.trim().toLowerCase();
-    const rank: Record<CheckStatus, number> = { pass: 0, 'insufficient-data': 1, 'at-risk': 2, fail: 3 };
+    const rank = STATUS_RANK;
     const value = (r: ChildRow): number | string => {
       switch (sort.key) {
         case 'name': return (r.displayName || r.code).toLowerCase();
@@ -112,6 +135,8 @@ export function DashboardView(props: { programmeId: string }) {
 
   if (error) return <ErrorAlert error={error} />;
   if (!report || !children || !minutesData || !attendanceData) return <Loading />;
+  const control = report.programme.arm === 'control';
+  const byWorst = report.children.byWorst;
   const minMinutes = report.profile.minSessionMinutes;
   const minWeeks = report.profile.minWeeks;
   const showNames = children.some((c) => c.displayName !== undefined);
@@ -138,6 +163,12 @@ export function DashboardView(props: { programmeId: string }) {
         {report.asOf ? t('register.dashboard.asOf', { date: report.asOf }) : null} · {t('register.dashboard.profile', { name: lng === 'zh-CN' ? report.profile.name.zh : report.profile.name.en })}
       </p>
 
+      {control ? (
+        <p class="dash-control" data-testid="dash-control">
+          <Status status="not-applicable" /> {t('register.dashboard.controlArm')}
+        </p>
+      ) : null}
+
       <h2>{t('register.dashboard.notices')}</h2>
       {report.notices.length === 0 ? (
         <p data-testid="dash-no-notices">{t('register.dashboard.noNotices')}</p>
@@ -160,12 +191,16 @@ export function DashboardView(props: { programmeId: string }) {
         {report.groups.map((g) => (
           <div class="dash-card" data-testid="dash-group" data-group={g.groupId}>
             <h3>{g.name}</h3>
-            <p class="dash-meta">{t('register.dashboard.groupsHeld', { held: g.summary.sessionsHeld, cancelled: g.summary.sessionsCancelled, unrecorded: g.summary.sessionsUnrecorded })}</p>
+            <p class="dash-meta">
+              {control
+                ? t('register.dashboard.controlSessions', { held: g.summary.sessionsHeld })
+                : t('register.dashboard.groupsHeld', { held: g.summary.sessionsHeld, cancelled: g.summary.sessionsCancelled, unrecorded: g.summary.sessionsUnrecorded })}
+            </p>
             <ul class="dash-checks">{g.checks.map((c) => <CheckItem check={c} />)}</ul>
           </div>
         ))}
       </div>
-      {report.groups.every((g) => g.summary.sessionsHeld === 0) ? <p>{t('register.dashboard.noChecks')}</p> : null}
+      {!control && report.groups.every((g) => g.summary.sessionsHeld === 0) ? <p>{t('register.dashboard.noChecks')}</p> : null}
 
       <h2>{t('register.dashboard.weeklyMinutes')}</h2>
       <p class="dash-meta">{t('register.dashboard.weeklyHint', { minutes: minMinutes ?? '—', weeks: minWeeks ?? '—' })}</p>
@@ -183,14 +218,22 @@ export function DashboardView(props: { programmeId: string }) {
 
       <h2>{t('register.dashboard.children')}</h2>
       <p class="dash-meta" data-testid="dash-children-count">
-        {t('register.dashboard.childrenCount', { count: report.children.count, atRisk: report.children.byWorst['at-risk'] ?? 0, fail: report.children.byWorst.fail ?? 0 })}
+        {control
+          ? t('register.dashboard.childrenCountControl', { count: report.children.count })
+          : t('register.dashboard.childrenCount', {
+              count: report.children.count,
+              pass: byWorst.pass ?? 0,
+              atRisk: byWorst['at-risk'] ?? 0,
+              fail: byWorst.fail ?? 0,
+              insufficient: byWorst['insufficient-data'] ?? 0,
+            })}
       </p>
       <div class="dash-filters">
         <label>
           {t('register.dashboard.filter')}{' '}
           <select value={filter} data-testid="dash-filter" onChange={(e) => setFilter((e.target as HTMLSelectElement).value as CheckStatus | '')}>
             <option value="">{t('register.dashboard.filterAll')}</option>
-            {STATUSES.map((s) => (
+            {CHECK_STATUSES.map((s) => (
               <option value={s}>{t(`register.dashboard.status.${s}`)}</option>
             ))}
           </select>
@@ -202,6 +245,8 @@ export function DashboardView(props: { programmeId: string }) {
           <thead>
             <tr>
               {header('name', showNames ? t('register.dashboard.col.child') : t('register.dashboard.col.code'))}
+              {header('status', t('register.dashboard.col.status'))}
+              <th scope="col" class="dash-why">{t('register.dashboard.reason')}</th>
               {header('attended', t('register.dashboard.col.attended'))}
               {header('rate', t('register.dashboard.col.rate'))}
               {header('aerobic', t('register.dashboard.col.aerobic'))}
@@ -209,7 +254,6 @@ export function DashboardView(props: { programmeId: string }) {
               {header('weeks', t('register.dashboard.col.weeks'))}
               {header('gap', t('register.dashboard.col.gap'))}
               <th scope="col">{t('register.dashboard.col.last')}</th>
-              {header('status', t('register.dashboard.col.status'))}
             </tr>
           </thead>
           <tbody>
@@ -219,16 +263,19 @@ export function DashboardView(props: { programmeId: string }) {
                   {showNames ? r.displayName : r.code}
                   {showNames ? <span class="dash-code"> {r.code}</span> : null}
                 </th>
-                <td>{r.sessionsAttended} / {r.sessionsScheduled}</td>
-                <td>{r.attendanceRate === null ? '—' : `${Math.round(r.attendanceRate * 100)} %`}</td>
-                <td>{Math.round(r.aerobicMinutes)}</td>
-                <td>{r.qualifyingSessions}</td>
-                <td>{r.qualifyingWeeks}</td>
-                <td>{r.longestGapDays ?? '—'}</td>
-                <td>{r.lastAttendedOn ?? '—'}</td>
-                <td title={r.checks.filter((c) => c.status !== 'pass').map((c) => c.explanation).join('\n')}>
+                <td data-label={t('register.dashboard.col.status')}>
                   <Status status={r.worstStatus} />
                 </td>
+                <td class="dash-why" data-label={t('register.dashboard.reason')}>
+                  <ChildReason row={r} />
+                </td>
+                <td data-label={t('register.dashboard.col.attended')}>{r.sessionsAttended} / {r.sessionsMarked}</td>
+                <td data-label={t('register.dashboard.col.rate')}>{r.attendanceRate === null ? '—' : `${Math.round(r.attendanceRate * 100)} %`}</td>
+                <td data-label={t('register.dashboard.col.aerobic')}>{Math.round(r.aerobicMinutes)}</td>
+                <td data-label={t('register.dashboard.col.qualifying')}>{r.qualifyingSessions}</td>
+                <td data-label={t('register.dashboard.col.weeks')}>{r.qualifyingWeeks}</td>
+                <td data-label={t('register.dashboard.col.gap')}>{r.longestGapDays ?? '—'}</td>
+                <td data-label={t('register.dashboard.col.last')}>{r.lastAttendedOn ?? '—'}</td>
               </tr>
             ))}
           </tbody>

@@ -28,7 +28,7 @@ export function featureErrorText(error: unknown): string {
   return errorText(error, i18next.t('error.title'));
 }
 
-export const STATUS_ICON: Record<CheckStatus, string> = { pass: '✓', fail: '✗', 'at-risk': '!', 'insufficient-data': '?' };
+export const STATUS_ICON: Record<CheckStatus, string> = { pass: '✓', fail: '✗', 'at-risk': '!', 'insufficient-data': '?', 'not-applicable': '–' };
 
 export function countPassed(checks: readonly Check[]): { pass: number; total: number } {
   return { pass: checks.filter((c) => c.status === 'pass').length, total: checks.length };
