@@ -301,14 +301,15 @@ const CHECK_LABELS_ZH: Record<string, string> = {
   'weeks-spanned': '实际跨越周数',
   'qualifying-share': '达标课次比例',
   'child-weeks': '有达标课次的周数',
-  'child-frequency': '每周达标课次',
+  'delivered-share': '已开展课次',
+  'child-adherence': '出勤率',
   'child-gap': '达标课次最长间隔',
 };
 
 /** Chinese explanations by messageKey ({{param}} from the check's params). */
 const CHECK_TEXT_ZH: Record<string, string> = {
-  'check.duration.plan.pass': '计划 {{planned}} 周 ≥ {{min}} 周 ✓',
-  'check.duration.plan.fail': '计划 {{planned}} 周，少于 {{min}} 周；请至少计划 {{min}} 周',
+  'check.duration.plan.pass': '计划中有课的周共 {{planned}} 周 ≥ {{min}} 周 ✓',
+  'check.duration.plan.fail': '计划中有课的周只有 {{planned}} 周，少于 {{min}} 周；请至少计划 {{min}} 周',
   'check.session-length.plan.noSlots': '还没有安排每周课次',
   'check.session-length.plan.pass': '每周 {{total}} 次课都不少于 {{min}} 分钟 ✓',
   'check.session-length.plan.fail': '每周 {{total}} 次课中有 {{short}} 次只有 {{minutes}} 分钟，少于 {{min}} 分钟',
@@ -325,7 +326,8 @@ const CHECK_TEXT_ZH: Record<string, string> = {
   'check.frequency.plan.fail': '每周 {{planned}} 次，少于 {{min}} 次',
   'check.longest-gap.plan.noSlots': '还没有安排每周课次',
   'check.longest-gap.plan.pass': '最长间隔 {{gap}} 天 ≤ {{max}} 天 ✓',
-  'check.longest-gap.plan.fail': '最长间隔 {{gap}} 天，超过 {{max}} 天',
+  'check.longest-gap.plan.fail': '计划中最长间隔 {{gap}} 天（{{from}} → {{to}}），超过 {{max}} 天；请在这段时间内安排一次课',
+  'check.frequency.plan.allExcluded': '排除日期使每一周都不足 {{min}} 次课',
   'check.daily-mvpa.plan.noData': '添加每周课次和活动后即可看到每日平均值',
   'check.daily-mvpa.plan.pass': '本项目每天约提供 {{perDay}} 分钟中高强度活动 ≥ {{min}} 分钟 ✓',
   'check.daily-mvpa.plan.fail': '本项目每天约提供 {{perDay}} 分钟中高强度活动；建议每天 {{min}} 分钟——其余需来自体育课、游戏和上下学路上',
@@ -369,10 +371,19 @@ const CHECK_TEXT_ZH: Record<string, string> = {
   'check.child-weeks.unreachable': '目前 {{weeks}} 周有达标课；只剩 {{remaining}} 周，已无法达到 {{min}} 周',
   'check.child-weeks.atRisk': '目前 {{weeks}} 周有达标课；之后每周都参加才能达到 {{min}} 周（还剩 {{remaining}} 周）',
   'check.child-weeks.onTrack': '目前 {{weeks}} 周有达标课；坚持每周参加仍可达到 {{min}} 周（还剩 {{remaining}} 周）',
-  'check.child-frequency.noWeeks': '加入小组后还没有完整的项目周',
-  'check.child-frequency.pass': '平均每周 {{perWeek}} 节达标课 ≥ {{min}} 节 ✓',
-  'check.child-frequency.fail': '在组 {{weeks}} 周，平均每周 {{perWeek}} 节达标课，少于 {{min}} 节',
-  'check.child-frequency.at-risk': '在组 {{weeks}} 周，平均每周 {{perWeek}} 节达标课（要求 ≥ {{min}} 节）',
+  'check.frequency.allLeftOut': '到目前为止每一周都因排除日期（假期、考试）而缩短',
+  'check.delivered-share.noPattern': '没有安排每周课次，无法与已开展的课比较',
+  'check.delivered-share.noneDue': '还没有到期的计划课次',
+  'check.delivered-share.noneLogged': '到目前为止计划的 {{due}} 次课都还没有记录',
+  'check.delivered-share.pass': '计划的 {{planned}} 次课中开展了 {{held}} 次：{{share}}% ≥ {{min}}% ✓',
+  'check.delivered-share.fail': '计划的 {{planned}} 次课中只开展了 {{held}} 次：{{share}}%，低于 {{min}}%',
+  'check.delivered-share.at-risk': '计划的 {{planned}} 次课中开展了 {{held}} 次：{{share}}%，低于 {{min}}%；请补上取消的课',
+  'check.child-adherence.none': '在组期间还没有开展过课',
+  'check.child-adherence.noneLogged': '在组期间的 {{notLogged}} 次课都还没有记录',
+  'check.child-adherence.pass': '在组期间开展的 {{marked}} 次课中出勤 {{attended}} 次（{{percent}}%）≥ {{min}}% ✓',
+  'check.child-adherence.at-risk': '在组期间开展的 {{marked}} 次课中出勤 {{attended}} 次（{{percent}}%），低于 {{min}}%；接下来坚持参加即可提高',
+  'check.child-adherence.fail': '在组期间开展的 {{marked}} 次课中出勤 {{attended}} 次（{{percent}}%），低于 {{min}}%',
+  'check.notApplicable.control': '不适用——对照组（常规活动）：剂量规则只适用于干预组',
   'check.child-gap.none': '还没有达标课',
   'check.child-gap.pass': '达标课最长间隔 {{gap}} 天 ≤ {{max}} 天 ✓',
   'check.child-gap.fail': '达标课最长间隔 {{gap}} 天（{{from}} → {{to}}），超过 {{max}} 天',
@@ -409,6 +420,18 @@ export function thresholdText(threshold: Check['threshold'], lng: string): strin
   return unit ? `${v} ${unit}` : v;
 }
 
+/** Notes added to a Chinese explanation when the check's params carry them (shared adds the same in English). */
+function notesZh(key: string, params: Record<string, string | number>): string {
+  if (/\.(noneLogged|allExcluded|allLeftOut|none|noneDue|noPattern)$/.test(key) || key === 'check.notApplicable.control') return '';
+  let out = '';
+  if (Number(params.excluded) > 0) out += fill('（日历上 {{calendarWeeks}} 周，其中 {{excluded}} 周全部排除）', params);
+  if (Number(params.cancelled) > 0) out += fill('；取消 {{cancelled}} 次', params);
+  if (Number(params.leftOut) > 0) out += fill('；{{leftOut}} 周因假期或考试（排除日期）不足 {{min}} 次，未计入', params);
+  if (key.startsWith('check.child-adherence.fail')) out += params.last ? fill('；最后一次出勤是 {{last}}', params) : '；从未出勤';
+  if (Number(params.notLogged) > 0) out += fill('；{{notLogged}} 次课尚未记录（不计入）', params);
+  return out;
+}
+
 /** The label and explanation of a check in the current language (English: shared's own text). */
 export function checkText(check: Check, lng: string): { label: string; explanation: string } {
   if (!lng.startsWith('zh')) return { label: check.label, explanation: check.explanation };
@@ -418,5 +441,5 @@ export function checkText(check: Check, lng: string): { label: string; explanati
   if (key === 'check.vigorous-days.plan.fail' && Number(check.params.days) === 0) key = 'check.vigorous-days.plan.none';
   if (key === 'check.frequency.pass' && Number(check.params.short) > 0) key = 'check.frequency.pass.someShort';
   const template = CHECK_TEXT_ZH[key];
-  return { label: CHECK_LABELS_ZH[check.id] ?? check.label, explanation: template ? fill(template, check.params) : check.explanation };
+  return { label: CHECK_LABELS_ZH[check.id] ?? check.label, explanation: template ? fill(template, check.params) + notesZh(key, check.params) : check.explanation };
 }

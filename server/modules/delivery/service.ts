@@ -15,6 +15,7 @@ import { DoseSummary } from '../dose/model.ts';
 import { GroupDose } from '../dose/group-model.ts';
 import { Group } from '../groups/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
+import { programmePlanOf } from '../programmes/service.ts';
 import type { GroupWeek, Notice } from '../../../shared/schemas/register.ts';
 
 /**
@@ -60,18 +61,7 @@ export async function buildReport(actor: Actor, programme: ProgrammeDoc, compute
   const visible = docs.filter((d) => canReachSchool(actor, String(d.schoolId)));
   visible.sort((a, b) => (groupInfo.get(String(a.groupId))?.name ?? '').localeCompare(groupInfo.get(String(b.groupId))?.name ?? ''));
 
-  const planChecks = checkPlan(
-    {
-      startDate: programme.startDate,
-      plannedWeeks: programme.plannedWeeks,
-      weeklyPattern: programme.weeklyPattern.map((s) => ({ weekday: s.weekday, startTime: s.startTime, minutes: s.minutes })),
-      activityBlocks: programme.activityBlocks.map((b) => ({ activityCode: b.activityCode, minutes: b.minutes, targetIntensity: b.targetIntensity as 'light' | 'moderate' | 'vigorous' })),
-      evidenceProfileId: programme.evidenceProfileId,
-      exclusionDates: [...(programme.exclusionDates ?? [])],
-      arm: programme.arm as 'intervention' | 'control',
-    },
-    profile,
-  );
+  const planChecks = checkPlan(programmePlanOf(programme), profile);
 
   const notices: Notice[] = [];
   const childTotals = { count: 0, byWorst: statusCounts() };

@@ -5,6 +5,8 @@ import mongoose from 'mongoose';
 import { BUILT_IN_PROFILES, seedReviewProfile } from '../../../shared/domain/evidence.ts';
 import { checkPlan } from '../../../shared/domain/plan-check.ts';
 import { DEFAULT_SCHOOL_TIME_ZONE, programmeEndDate } from '../../../shared/domain/schedule.ts';
+import type { Arm } from '../../../shared/schemas/child.ts';
+import type { ProgrammePlan } from '../../../shared/schemas/programme.ts';
 import type { CreateProgrammeInput, UpdateProgrammeInput } from '../../../shared/schemas/programmes-api.ts';
 import { AppError, conflict, forbidden, notFound, versionConflict } from '../../lib/errors.ts';
 import { authorize, authorizeProgramme, canReachProgramme, canReachSchool, schoolScope, type Actor } from '../../lib/policy.ts';
@@ -18,6 +20,23 @@ import { compareAndSet } from '../../db/compare-and-set.ts';
 
 export function evidenceProfile(id: string) {
   return BUILT_IN_PROFILES.find((p) => p.id === id) ?? seedReviewProfile;
+}
+
+/** The stored programme as the pure plan check reads it (exclusion dates and arm included, issue 9). */
+export function programmePlanOf(p: Pick<ProgrammeDoc, 'startDate' | 'plannedWeeks' | 'weeklyPattern' | 'activityBlocks' | 'evidenceProfileId' | 'exclusionDates' | 'arm'>): ProgrammePlan {
+  return {
+    startDate: p.startDate,
+    plannedWeeks: p.plannedWeeks,
+    weeklyPattern: p.weeklyPattern.map((s) => ({ weekday: s.weekday, startTime: s.startTime, minutes: s.minutes })),
+    activityBlocks: p.activityBlocks.map((b) => ({
+      activityCode: b.activityCode,
+      minutes: b.minutes,
+      targetIntensity: b.targetIntensity as 'light' | 'moderate' | 'vigorous',
+    })),
+    evidenceProfileId: p.evidenceProfileId,
+    exclusionDates: [...(p.exclusionDates ?? [])],
+    arm: p.arm as Arm,
+  };
 }
 
 export function toProgrammeJson(p: ProgrammeDoc) {
@@ -48,7 +67,7 @@ export function toProgrammeJson(p: ProgrammeDoc) {
     version: p.version,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
-    planCheck: { profileId: profile.id, checks: checkPlan(plan, profile) },
+    planCheck: { profileId: profile.id, checks: checkPlan(programmePlanOf(p), profile) },
   };
 }
 export type ProgrammeJson = ReturnType<typeof toProgrammeJson>;

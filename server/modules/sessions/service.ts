@@ -123,12 +123,15 @@ function validateAgainstSession(session: SessionDoc, group: GroupDoc | null, pro
       codes: unknown.map((b) => b.activityCode),
     });
   }
-  const members = new Set(group ? membersOn(group, session.date) : []);
-  const strangers = input.register.filter((r) => !members.has(r.childId)).map((r) => r.childId);
+  // Only ADDING a non-member is refused (issue 9): a child already in the stored register stays
+  // editable there even if their leave date was later set (or backdated) before this session, so
+  // re-saving a register as shown is always accepted.
+  const allowed = new Set([...(group ? membersOn(group, session.date) : []), ...session.register.map((r) => String(r.childId))]);
+  const strangers = input.register.filter((r) => !allowed.has(r.childId)).map((r) => r.childId);
   if (strangers.length > 0) {
     throw badRequest(
       'not_a_member',
-      `${strangers.length} child(ren) in the register were not members of the group on ${session.date}. Only members on that date can be registered.`,
+      `${strangers.length} child(ren) in the register were not members of the group on ${session.date}. Only members on that date can be added to the register.`,
       { childIds: strangers },
     );
   }

@@ -111,6 +111,9 @@ function toPlan(form: Form): ProgrammePlan {
     weeklyPattern: input.weeklyPattern,
     activityBlocks: input.activityBlocks,
     evidenceProfileId: input.evidenceProfileId,
+    // The live check follows the exclusion dates and the arm as they are edited (issue 9).
+    exclusionDates: input.exclusionDates.filter(isValidIsoDate),
+    arm: input.arm,
   };
 }
 

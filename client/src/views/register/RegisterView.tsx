@@ -189,7 +189,7 @@ export function RegisterView(props: { sessionId: string }) {
     : savedAt
       ? { kind: 'success' as const, text: t('register.state.saved'), testid: 'register-saved' }
       : null;
-  const name = (c: RegisterData['roster'][number]) => c.displayName || c.code;
+  const name = childLabel(roster);
 
   return (
     <section class="register-page" data-testid="register-page">
@@ -336,6 +336,7 @@ function MergeView(props: { roster: RegisterData['roster']; mine: QueuedSave; th
   const theirMarks = new Map(props.theirs.register.map((r) => [r.childId, r]));
   const myMarks = new Map(props.mine.body.register.map((r) => [r.childId, r]));
   const differing = props.roster.filter((c) => JSON.stringify(theirMarks.get(c.childId) ?? null) !== JSON.stringify(myMarks.get(c.childId) ?? null));
+  const mergeName = childLabel(props.roster);
   const [choice, setChoice] = useState<Record<string, 'theirs' | 'mine'>>(() => Object.fromEntries(differing.map((c) => [c.childId, 'mine'])));
   const [takeTheirBlocks, setTakeTheirBlocks] = useState(false);
   const blocksDiffer = JSON.stringify(props.theirs.activityBlocks) !== JSON.stringify(props.mine.body.activityBlocks) || props.theirs.notes !== props.mine.body.notes;
@@ -375,7 +376,7 @@ function MergeView(props: { roster: RegisterData['roster']; mine: QueuedSave; th
         <tbody>
           {differing.map((c) => (
             <tr key={c.childId} data-testid="merge-row">
-              <th scope="row">{c.displayName || c.code}</th>
+              <th scope="row">{mergeName(c)}</th>
               <td>
                 <label class="merge-choice">
                   <input type="radio" name={`m-${c.childId}`} checked={choice[c.childId] === 'theirs'} data-testid="merge-theirs" onChange={() => setChoice({ ...choice, [c.childId]: 'theirs' })} />
@@ -403,4 +404,16 @@ function MergeView(props: { roster: RegisterData['roster']; mine: QueuedSave; th
       </button>
     </div>
   );
+}
+
+type RosterEntry = { childId: string; code: string; displayName?: string };
+
+/**
+ * How a child is named on the register: the name, and the code as well when another child on the
+ * same register has the same name (two 王子涵 are told apart by code; issue 9).
+ */
+export function childLabel(roster: readonly RosterEntry[]): (c: RosterEntry) => string {
+  const count = new Map<string, number>();
+  for (const c of roster) if (c.displayName) count.set(c.displayName, (count.get(c.displayName) ?? 0) + 1);
+  return (c) => (!c.displayName ? c.code : (count.get(c.displayName) ?? 0) > 1 ? `${c.displayName} · ${c.code}` : c.displayName);
 }
