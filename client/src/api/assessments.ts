@@ -113,7 +113,8 @@ export interface ScoreSeries {
 }
 
 export interface ProfileProgramme extends ProgrammeWaves {
-  weekly: { week: number; weekStart: string; scheduled: number; attended: number }[];
+  /** logged = sessions with a mark for the child; notLogged = past sessions not logged yet (not absences). */
+  weekly: { week: number; weekStart: string; scheduled: number; logged?: number; notLogged?: number; attended: number }[];
   attendanceRate: number | null;
   series: ScoreSeries[];
 }

@@ -119,12 +119,20 @@ interface AttendanceSignal {
   weeks: number[];
 }
 
-/** Last 3 weeks with scheduled sessions (issue 6: < 60 % over the last 3 weeks, or stopped). */
-export function attendanceSignal(weekly: ReadonlyArray<{ week: number; scheduled: number; attended: number }>): AttendanceSignal | null {
-  const withSessions = [...weekly].filter((w) => w.scheduled > 0).sort((a, b) => a.week - b.week);
+/**
+ * Last 3 weeks with logged sessions (issue 6: < 60 % over the last 3 weeks, or stopped). Only
+ * sessions with a register mark for the child count (issue 9: unlogged ≠ absent), so a flag waits
+ * until sessions are logged — a teacher who logs only this week's sessions flags nobody for the
+ * weeks before.
+ */
+export function attendanceSignal(weekly: ReadonlyArray<{ week: number; scheduled: number; logged?: number; attended: number }>): AttendanceSignal | null {
+  const withSessions = weekly
+    .map((w) => ({ week: w.week, logged: w.logged ?? 0, attended: w.attended }))
+    .filter((w) => w.logged > 0)
+    .sort((a, b) => a.week - b.week);
   const last = withSessions.slice(-ATTENDANCE_WINDOW_WEEKS);
   if (last.length < ATTENDANCE_WINDOW_WEEKS) return null;
-  const scheduled = last.reduce((s, w) => s + w.scheduled, 0);
+  const scheduled = last.reduce((s, w) => s + w.logged, 0);
   const attended = last.reduce((s, w) => s + w.attended, 0);
   const weeks = last.map((w) => w.week);
   if (attended === 0) return { kind: 'attendance_stopped', attended, scheduled, weeks };
@@ -308,7 +316,14 @@ export async function childProfile(actor: Actor, childId: string) {
     const summary = summaries.find((s) => String(s.programmeId) === pid);
     out.push({
       ...toWavesJson(programme),
-      weekly: (summary?.weekly ?? []).map((w) => ({ week: w.week, weekStart: addDays(programme.startDate, (w.week - 1) * 7), scheduled: w.scheduled, attended: w.attended })),
+      weekly: (summary?.weekly ?? []).map((w) => ({
+        week: w.week,
+        weekStart: addDays(programme.startDate, (w.week - 1) * 7),
+        scheduled: w.scheduled,
+        logged: w.logged ?? 0,
+        notLogged: w.notLogged ?? 0,
+        attended: w.attended,
+      })),
       attendanceRate: summary?.attendanceRate ?? null,
       series,
     });

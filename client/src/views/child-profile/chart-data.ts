@@ -21,7 +21,9 @@ export function toChartData(programme: Pick<ProfileProgramme, 'plannedWeeks' | '
     waveAt: weeks.map((wk) => series.points.find((p) => p.week === wk)?.wave ?? null),
     attendance: weeks.map((wk) => {
       const w = byWeek.get(wk);
-      return w && w.scheduled > 0 ? Math.round((w.attended / w.scheduled) * 100) : null;
+      // Out of the logged sessions only: a week nobody has logged yet is a gap, not 0 % (issue 9).
+      const logged = w ? (w.logged ?? w.scheduled) : 0;
+      return w && logged > 0 ? Math.round((w.attended / logged) * 100) : null;
     }),
   };
 }
