@@ -1,7 +1,8 @@
 // The demo data set (`npm run demo`): two schools (one rural, one urban), accounts for every
 // role, ~150 children with varied left-behind status, 6 sports groups, a 12-week intervention
-// programme that ended two weeks ago and a control arm, held and cancelled sessions, attendance with
-// realistic drop-out, dose summaries, and pre/post questionnaires (SCARED, RSES) with a realistic
+// programme that ended two weeks ago and a control arm, a winter programme running now (this week's
+// registers can be opened), held, made-up and cancelled sessions (one group with a rain-heavy
+// month), attendance with realistic drop-out and a few low attenders, dose summaries, and pre/post questionnaires (SCARED, RSES) with a realistic
 // effect in the intervention arm. Everything goes through the same services as the web app, so
 // the demo also exercises the real rules (consent, membership, windows, scoring, audit).
 // All randomness is seeded: the same date gives the same data set.
@@ -20,7 +21,7 @@ import { addMembers, createGroup, endMembership } from '../modules/groups/servic
 import { definitionOf, instrumentVersion } from '../modules/instruments/service.ts';
 import { Programme } from '../modules/programmes/model.ts';
 import { createProgramme } from '../modules/programmes/service.ts';
-import { cancelSession } from '../modules/schedule/service.ts';
+import { cancelSession, rescheduleSession } from '../modules/schedule/service.ts';
 import { createSchool } from '../modules/schools/service.ts';
 import { Session, type SessionDoc } from '../modules/sessions/model.ts';
 import { saveSessionLog } from '../modules/sessions/service.ts';
@@ -240,65 +241,125 @@ export async function loadDemo(options: DemoOptions = {}): Promise<DemoSummary> 
   });
 
   log('Sessions, registers and drop-out…');
-  const sessions = await Session.find({ programmeId: intervention.id, date: { $lte: today } }).sort({ date: 1 }).lean<SessionDoc[]>();
-  // Each child has a usual attendance; some stop coming after week 6–9, some leave the group.
+  // Each child has a usual attendance: most come 80–98 % of the time, a few only about half the
+  // time; about one in ten stops coming after week 6–9 (some of them formally leave the group).
   const attendanceOf = new Map<string, number>();
   const stopsAfter = new Map<string, string>();
   for (const group of interventionGroups) {
     for (const childId of group.childIds) {
-      attendanceOf.set(childId, 0.7 + rand() * 0.28);
+      attendanceOf.set(childId, rand() < 0.07 ? 0.45 + rand() * 0.2 : 0.8 + rand() * 0.18);
       if (rand() < 0.1) stopsAfter.set(childId, addDays(startDate, 7 * (6 + Math.floor(rand() * 4))));
     }
   }
-  let sessionsHeld = 0;
-  let sessionsCancelled = 0;
-  for (const session of sessions) {
-    const group = interventionGroups.find((g) => g.id === String(session.groupId))!;
-    const teacher = teachers[group.schoolId]!;
-    if (rand() < 0.06) {
-      await cancelSession(teacher, String(session._id), { version: session.version, reason: rand() < 0.7 ? '下雨，操场积水' : '学校考试' });
-      sessionsCancelled++;
-      continue;
+  // Rain: most teachers make the session up the next day (it counts as held); one group has a
+  // rain-heavy month with the gym taken, so those sessions are lost (its fidelity is at risk).
+  const rainyGroup = interventionGroups[3]?.id ?? null;
+  /** Children who formally left their group (set after the autumn registers). */
+  const leavers = new Set<string>();
+  const logProgramme = async (programmeId: string, opts: { rainyFrom: string; rainyTo: string; leaveUnlogged: (groupId: string, date: string) => boolean }) => {
+    const sessions = await Session.find({ programmeId, date: { $lt: today } }).sort({ date: 1 }).lean<SessionDoc[]>();
+    const excluded = new Set((await Programme.findById(programmeId, { exclusionDates: 1 }).lean())?.exclusionDates ?? []);
+    let held = 0;
+    let cancelled = 0;
+    for (const stored of sessions) {
+      let session = stored;
+      const group = interventionGroups.find((g) => g.id === String(session.groupId))!;
+      const teacher = teachers[group.schoolId]!;
+      const rainyMonth = group.id === rainyGroup && session.date >= opts.rainyFrom && session.date <= opts.rainyTo;
+      if (rand() < (rainyMonth ? 0.4 : 0.06)) {
+        const makeUp = addDays(session.date, 1);
+        if (!rainyMonth && !excluded.has(makeUp) && makeUp < today) {
+          await rescheduleSession(teacher, String(session._id), { version: session.version, date: makeUp, startTime: '16:30' });
+          session = (await Session.findById(session._id).lean<SessionDoc>())!;
+        } else {
+          await cancelSession(teacher, String(session._id), { version: session.version, reason: rainyMonth ? '连续下雨，操场积水，体育馆被占用' : '下雨，操场积水' });
+          cancelled++;
+          continue;
+        }
+      }
+      if (opts.leaveUnlogged(group.id, session.date)) continue;
+      const members = group.childIds.filter((id) => joinedOn.get(id)! <= session.date);
+      const register = [];
+      for (const childId of members) {
+        const stopped = stopsAfter.has(childId) && session.date > stopsAfter.get(childId)!;
+        if (leavers.has(childId)) continue; // left the group before this programme: not on its registers
+        const r = rand();
+        if (stopped || r > attendanceOf.get(childId)!) register.push({ childId, status: rand() < 0.3 ? ('excused' as const) : ('absent' as const) });
+        else if (r > attendanceOf.get(childId)! - 0.05) register.push({ childId, status: 'late' as const, minutes: 25 });
+        else register.push({ childId, status: 'present' as const });
+      }
+      const rpe = 5 + Math.floor(rand() * 3); // OMNI 5–7: moderate to vigorous (product default bands)
+      const short = rand() < 0.1; // now and then a shortened session (below 20 aerobic minutes)
+      await saveSessionLog(
+        teacher,
+        String(session._id),
+        {
+          version: session.version,
+          actualStart: '16:35',
+          activityBlocks: [
+            { activityCode: 'warm-up', minutes: 5 },
+            { activityCode: 'running', minutes: short ? 5 : 10, rpe },
+            { activityCode: group.activityCode, minutes: short ? 10 : 20, rpe, ...(rand() < 0.3 ? { avgHeartRate: 150 + Math.floor(rand() * 20) } : {}) },
+            { activityCode: 'warm-up', minutes: 5 },
+          ],
+          register,
+          notes: short ? '天气炎热，缩短了训练时间' : '',
+        },
+        new Date(`${session.date}T12:00:00Z`),
+      );
+      held++;
     }
-    const members = group.childIds.filter((id) => joinedOn.get(id)! <= session.date);
-    const register = [];
-    for (const childId of members) {
-      const stopped = stopsAfter.has(childId) && session.date > stopsAfter.get(childId)!;
-      const r = rand();
-      if (stopped || r > attendanceOf.get(childId)!) register.push({ childId, status: rand() < 0.3 ? ('excused' as const) : ('absent' as const) });
-      else if (r > attendanceOf.get(childId)! - 0.05) register.push({ childId, status: 'late' as const, minutes: 25 });
-      else register.push({ childId, status: 'present' as const });
-    }
-    const rpe = 5 + Math.floor(rand() * 3); // OMNI 5–7: moderate to vigorous (product default bands)
-    const short = rand() < 0.1; // now and then a shortened session (below 20 aerobic minutes)
-    await saveSessionLog(
-      teacher,
-      String(session._id),
-      {
-        version: session.version,
-        actualStart: '16:35',
-        activityBlocks: [
-          { activityCode: 'warm-up', minutes: 5 },
-          { activityCode: 'running', minutes: short ? 5 : 10, rpe },
-          { activityCode: group.activityCode, minutes: short ? 10 : 20, rpe, ...(rand() < 0.3 ? { avgHeartRate: 150 + Math.floor(rand() * 20) } : {}) },
-          { activityCode: 'warm-up', minutes: 5 },
-        ],
-        register,
-        notes: short ? '天气炎热，缩短了训练时间' : '',
-      },
-      new Date(`${session.date}T12:00:00Z`),
-    );
-    sessionsHeld++;
-  }
-  // A few children formally left their group in the second half (memberships end mid-programme).
+    return { held, cancelled };
+  };
+  const autumn = await logProgramme(intervention.id, { rainyFrom: addDays(startDate, 28), rainyTo: addDays(startDate, 55), leaveUnlogged: () => false });
+  let sessionsHeld = autumn.held;
+  let sessionsCancelled = autumn.cancelled;
+  // A few children formally left their group in the second half; the leave date is entered later
+  // and backdated to when they stopped coming (their registers after it stay as they were).
   for (const group of interventionGroups) {
     const leaver = group.childIds.find((id) => stopsAfter.has(id));
     if (!leaver) continue;
     const g = await Group.findById(group.id).lean();
     await endMembership(teachers[group.schoolId]!, group.id, { version: g!.version, childId: leaver, leftOn: stopsAfter.get(leaver)! });
+    leavers.add(leaver);
   }
+
+  // The winter programme is running now (started on the Monday about two weeks ago), so a teacher
+  // can open this week's registers; New Year's Day is an exclusion date. One group's newest past
+  // session is not logged yet ("not logged", never an absence).
+  const winterStart = addDays(addDays(today, -14), -(isoWeekday(addDays(today, -14)) - 1));
+  const newYear = `${Number(winterStart.slice(0, 4)) + 1}-01-01`;
+  const winter = await createProgramme(adminActor, {
+    name: '阳光体育 · 冬季团体运动（进行中）',
+    schoolIds: both,
+    groupIds: interventionGroups.map((g) => g.id),
+    arm: 'intervention',
+    startDate: winterStart,
+    plannedWeeks: 12,
+    weeklyPattern: [
+      { weekday: 1, startTime: '16:30', minutes: 40 },
+      { weekday: 3, startTime: '16:30', minutes: 40 },
+      { weekday: 5, startTime: '16:30', minutes: 40 },
+    ],
+    activityBlocks: [
+      { activityCode: 'warm-up', minutes: 5, targetIntensity: 'light' },
+      { activityCode: 'running', minutes: 10, targetIntensity: 'moderate' },
+      { activityCode: 'rope-skipping', minutes: 20, targetIntensity: 'moderate' },
+      { activityCode: 'warm-up', minutes: 5, targetIntensity: 'light' },
+    ],
+    evidenceProfileId: 'seed-review',
+    exclusionDates: [newYear],
+  });
+  const lastPast = await Session.findOne({ programmeId: winter.id, groupId: interventionGroups[2]?.id, date: { $lt: today } }).sort({ date: -1 }).lean<SessionDoc>();
+  const running = await logProgramme(winter.id, {
+    rainyFrom: winterStart,
+    rainyTo: today,
+    leaveUnlogged: (groupId, date) => lastPast !== null && groupId === String(lastPast.groupId) && date === lastPast.date,
+  });
+  sessionsHeld += running.held;
+  sessionsCancelled += running.cancelled;
   await doseIdle();
-  await recomputeGroupDose(intervention.id, 'all', now);
+  for (const p of [intervention, control, winter]) await recomputeGroupDose(p.id, 'all', now);
 
   log('Questionnaire waves and answers…');
   let assessments = 0;
