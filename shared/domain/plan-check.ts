@@ -69,7 +69,7 @@ function checkPlanRules(plan: ProgrammePlan, profile: EvidenceProfile, catalog: 
     const note = excluded > 0 ? ` (${plural(plan.plannedWeeks, 'week')} in the calendar, ${plural(excluded, 'week')} wholly excluded)` : '';
     checks.push(
       makeCheck('duration', t.minWeeks, ok ? 'pass' : 'fail', weeks,
-        ok ? `${plural(weeks, 'week')} with sessions planned ≥ ${min} ✓${note}` : `${plural(weeks, 'week')} with sessions planned${note} — below ${min}; plan at least ${min} weeks`,
+        ok ? `${plural(weeks, 'week')}${excluded > 0 ? ' with sessions' : ''} planned ≥ ${min} ✓${note}` : `${plural(weeks, 'week')}${excluded > 0 ? ' with sessions' : ''} planned${note} — below ${min}; plan at least ${min} weeks`,
         ok ? 'check.duration.plan.pass' : 'check.duration.plan.fail',
         { planned: weeks, min, calendarWeeks: plan.plannedWeeks, excluded }, 'planned'),
     );
