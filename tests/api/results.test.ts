@@ -72,8 +72,9 @@ describe('results page', () => {
     expect(int.result.paired.mean_diff).toBeLessThan(0);
     expect(int.result.paired.p).toBeLessThan(0.05);
     expect(ctl.result.paired.n).toBe(19);
-    // Exclusion counts 1–4 are small cells: hidden.
-    expect(int.excluded).toEqual({ noPre: 0, noPost: null, preNotScored: null, postNotScored: 0 });
+    // The arm has 21 pairs (≥ 5): its counts are shown as they are, not hidden (issue 9).
+    expect(int.excluded).toEqual({ noPre: 0, noPost: 2, preNotScored: 1, postNotScored: 0 });
+    expect(int.rciCounts.improved + int.rciCounts.unchanged + int.rciCounts.worsened).toBe(21);
     expect(body.between.suppressed).toBe(false);
     expect(body.between.ancova.estimate).toBeLessThan(0);
     expect(body.between.welch_change.p).toBeLessThan(0.05);

@@ -1,7 +1,11 @@
 // The results page's numbers. They are computed from the very records the long CSV export
 // writes (same column layout, same formatting, parsed back with the shared parser) and then by
 // the shared `analyzeLongRows`, so `activegroups analyze` on the exported file prints the same
-// numbers. Everything a researcher sees passes small-cell suppression (n < 5, DESIGN §3).
+// numbers. Everything a researcher sees passes small-cell suppression (n < 5, DESIGN §3): a GROUP
+// (an arm, a wave, the between-arm comparison) with n < 5 gets no statistics. Counts within a
+// group that is large enough (RCI improved/unchanged/worsened, why children are not paired) are
+// shown as they are (issue 9): "< 5 / < 5 / 0" beside n = 47 contradicted the row and told a
+// researcher nothing the group's size had not already made safe.
 import { analyzeLongRows, parseLongRecords, ARMS, WAVES, type Arm, type ArmOut, type InstrumentAnalysis, type LongRow, type Wave } from '../../../shared/domain/analysis.ts';
 import { exportInstrumentOf, type CodebookInstrument } from '../../../shared/domain/codebook.ts';
 import { longLayout, longRecord } from '../../../shared/domain/export-columns.ts';
@@ -13,19 +17,6 @@ import { BUILT_IN_INSTRUMENTS } from '../../../shared/domain/instruments.ts';
 import { childGroups, longRowsOf, type ExportScope, type Skipped } from '../exports/source.ts';
 
 export const SUPPRESSION_REASON = `fewer than ${SMALL_CELL_MIN_N} children in this cell`;
-
-/** Counts 1–4 hide as null; if exactly one count of a set is hidden, the next smallest goes too (else n − others reveals it). */
-export function suppressCounts<K extends string>(counts: Record<K, number>): { values: Record<K, number | null>; suppressed: K[] } {
-  const keys = Object.keys(counts) as K[];
-  const hidden = new Set(keys.filter((k) => counts[k] > 0 && counts[k] < SMALL_CELL_MIN_N));
-  if (hidden.size === 1) {
-    const next = keys.filter((k) => !hidden.has(k) && counts[k] > 0).sort((a, b) => counts[a] - counts[b])[0];
-    if (next) hidden.add(next);
-  }
-  const values = {} as Record<K, number | null>;
-  for (const k of keys) values[k] = hidden.has(k) ? null : counts[k];
-  return { values, suppressed: [...hidden] };
-}
 
 export interface WaveDescriptive {
   wave: Wave;
@@ -133,20 +124,14 @@ export async function analyseInstrumentPage(scope: ExportScope, code: string): P
       continue;
     }
     const pairs = mine.filter((c) => c.pre !== null && c.post !== null) as (ChildData & { pre: number; post: number })[];
-    const excludedCounts = suppressCounts({
+    const excluded = {
       noPre: mine.filter((c) => !c.hasPre).length,
       noPost: mine.filter((c) => !c.hasPost).length,
       preNotScored: mine.filter((c) => c.hasPre && c.pre === null).length,
       postNotScored: mine.filter((c) => c.hasPost && c.post === null).length,
-    });
-    const rci = out.rci ? suppressCounts({ improved: out.rci.improved, unchanged: out.rci.unchanged, worsened: out.rci.worsened }).values : null;
+    };
+    const rci = out.rci ? { improved: out.rci.improved, unchanged: out.rci.unchanged, worsened: out.rci.worsened } : null;
     const result: ArmOut = JSON.parse(JSON.stringify(out)) as ArmOut;
-    if (result.rci && rci) {
-      // The counts in the shared shape are replaced by their suppressed values.
-      (result.rci as unknown as Record<string, number | null>).improved = rci.improved;
-      (result.rci as unknown as Record<string, number | null>).unchanged = rci.unchanged;
-      (result.rci as unknown as Record<string, number | null>).worsened = rci.worsened;
-    }
     const doseX = pairs.map((c) => c.aerobic);
     const doseY = pairs.map((c) => c.post - c.pre);
     const withDose = pairs.filter((c) => c.aerobic !== null);
@@ -160,7 +145,7 @@ export async function analyseInstrumentPage(scope: ExportScope, code: string): P
       suppressed: false,
       result,
       waves,
-      excluded: excludedCounts.values,
+      excluded,
       rciCounts: rci,
       doseResponse,
       chart: {
