@@ -6,7 +6,7 @@ import type { DoseChild, Membership, Session } from '../schemas/session.ts';
 import { ACTIVITY_CATALOG, type Activity } from './activities.ts';
 import { asControlArm, fmt, makeCheck, plural, type Check } from './check.ts';
 import { addDays, ageOn, daysBetween } from './dates.ts';
-import { childChecks, computeChildDose, gapCheck, gaps, programmeCalendar, programmeWeek, qualifyingRule, sessionMinutes, type ChildDose, type SessionMinutes } from './dose.ts';
+import { childChecks, computeChildDose, membershipOverlaps, gapCheck, gaps, programmeCalendar, programmeWeek, qualifyingRule, sessionMinutes, type ChildDose, type SessionMinutes } from './dose.ts';
 import { plannedSchedule, weeksLeftOut, type ProgrammeSchedulePlan } from './planned-weeks.ts';
 import { mean } from './statistics/basic.ts';
 
@@ -290,7 +290,7 @@ export function checkDelivery(input: DeliveryInput): DeliveryResult {
   const groupIds = [...new Set([...input.sessions.map((s) => s.groupId), ...input.memberships.map((m) => m.groupId)])].sort();
   const groups = groupIds.map((g) => checkGroupDelivery(input, g));
   const children = input.children
-    .filter((c) => input.memberships.some((m) => m.childId === c.id))
+    .filter((c) => input.memberships.some((m) => m.childId === c.id && membershipOverlaps(m, input.programme)))
     .map((child) => {
       const doseInput = {
         programme: input.programme,

@@ -224,6 +224,15 @@ export interface ChildDoseInput {
   catalog?: readonly Activity[];
 }
 
+/**
+ * A membership spell that overlaps the programme's dates: a child who left the group before the
+ * programme began (or joins after it ended) is not one of its children — not "0 weeks, failing".
+ */
+export function membershipOverlaps(m: Pick<Membership, 'joinedOn' | 'leftOn'>, programme: Pick<ProgrammePlan, 'startDate' | 'plannedWeeks'>): boolean {
+  const end = addDays(programme.startDate, 7 * programme.plannedWeeks - 1);
+  return m.joinedOn <= end && (m.leftOn === undefined || m.leftOn >= programme.startDate);
+}
+
 function inWindow(date: string, from: string, to: string | undefined): boolean {
   return date >= from && (to === undefined || date <= to);
 }

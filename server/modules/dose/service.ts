@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { statusCounts, worstStatus, type Check, type CheckStatus } from '../../../shared/domain/check.ts';
 import { schoolToday } from '../../../shared/domain/dates.ts';
 import { checkGroupDelivery } from '../../../shared/domain/delivery.ts';
-import { childChecks, computeChildDose, programmeWeek, type ChildDose } from '../../../shared/domain/dose.ts';
+import { childChecks, computeChildDose, membershipOverlaps, programmeWeek, type ChildDose } from '../../../shared/domain/dose.ts';
 import { BUILT_IN_PROFILES, seedReviewProfile } from '../../../shared/domain/evidence.ts';
 import type { EvidenceProfile } from '../../../shared/schemas/evidence.ts';
 import type { DoseChild, Membership, Session as DomainSession } from '../../../shared/schemas/session.ts';
@@ -127,7 +127,8 @@ export function computeDoseDocuments(inputs: DoseInputs, targetGroupIds: readonl
   const childStatus = new Map<string, { worst: CheckStatus; checks: Check[] }>();
   for (const childId of childIds) {
     const child = childById.get(childId);
-    const spells = byChild.get(childId) ?? [];
+    // Only spells during the programme: a child who left the group before it began is not one of its children.
+    const spells = (byChild.get(childId) ?? []).filter((m) => membershipOverlaps(m, plan));
     if (!child || spells.length === 0) continue;
     const groupIds = [...new Set(spells.map((m) => m.groupId))];
     const sessions = groupIds.flatMap((g) => sessionsByGroup.get(g) ?? []);
