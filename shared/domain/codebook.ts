@@ -114,7 +114,14 @@ export function buildCodebook(instruments: readonly CodebookInstrument[], dates:
   const [sa, ar, qs, am, qm] = DOSE_COLUMNS;
   const doseNote = 'From the per-child dose summary of the programme; empty when no session was recorded for the child (e.g. control arm).';
   add({ variable: sa, type: 'integer', label: { en: 'Sessions attended', zh: '出勤次数' }, unit: 'sessions', notes: doseNote });
-  add({ variable: ar, type: 'number', label: { en: 'Attendance rate (attended / held while a member)', zh: '出勤率（出勤/在组期间开展次数）' }, unit: 'proportion 0–1', notes: doseNote });
+  add({
+    variable: ar,
+    type: 'number',
+    label: { en: 'Attendance rate (attended / sessions held while a member with a register mark for the child)', zh: '出勤率（出勤次数/在组期间已开展且已点名的次数）' },
+    unit: 'proportion 0–1',
+    // Issue 9: sessions not logged yet are not absences, so they are not in the denominator.
+    notes: `${doseNote} Sessions not logged yet (no register, or no mark for the child) are left out, not counted as absences. The per-child adherence check compares this with the evidence profile's minimum attendance (product default 75 %).`,
+  });
   add({
     variable: qs,
     type: 'integer',

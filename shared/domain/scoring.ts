@@ -45,6 +45,9 @@ export interface SubscaleScore {
   missingItems: number[];
   atOrBeyondCutoff: boolean | null;
   notScoredReason?: string;
+  /** Translate the reason with this key + notScoredParams (issue 9: no English in the zh-CN UI). */
+  notScoredMessageKey?: string;
+  notScoredParams?: { missing: number; items: string; max: number };
 }
 
 export interface AssessmentScore {
@@ -58,6 +61,7 @@ export interface AssessmentScore {
   polarity: InstrumentDefinition['polarity'];
   notScoredReason?: string;
   notScoredMessageKey?: string;
+  notScoredParams?: { missing: number; items: string; max: number };
 }
 
 /** Reverse-keys one answer: min + max − x. */
@@ -111,6 +115,7 @@ interface PartScore {
   prorated: boolean;
   missing: number[];
   reason?: string;
+  maxMissing: number;
 }
 
 function scorePart(definition: InstrumentDefinition, keyed: ReadonlyMap<number, number | null>, items: readonly number[], maxMissing: number): PartScore {
@@ -122,7 +127,7 @@ function scorePart(definition: InstrumentDefinition, keyed: ReadonlyMap<number, 
     else answered.push(v);
   }
   if (answered.length === 0) {
-    return { score: null, prorated: false, missing, reason: 'no items answered' };
+    return { score: null, prorated: false, missing, reason: 'no items answered', maxMissing };
   }
   if (missing.length > maxMissing) {
     return {
@@ -130,11 +135,12 @@ function scorePart(definition: InstrumentDefinition, keyed: ReadonlyMap<number, 
       prorated: false,
       missing,
       reason: `${missing.length} items missing (items ${missing.join(', ')}); at most ${maxMissing} may be missing`,
+      maxMissing,
     };
   }
   const meanAnswered = sum(answered) / answered.length;
   const score = definition.scoring === 'mean' ? meanAnswered : missing.length === 0 ? sum(answered) : meanAnswered * items.length;
-  return { score, prorated: missing.length > 0, missing };
+  return { score, prorated: missing.length > 0, missing, maxMissing };
 }
 
 function beyondCutoff(score: number, cutoff: number, polarity: InstrumentDefinition['polarity']): boolean {
@@ -203,7 +209,11 @@ export function scoreAssessment(definition: InstrumentDefinition, answers: Reado
       });
     }
     const out: SubscaleScore = { code: s.code, score: part.score, prorated: part.prorated, missingItems: part.missing, atOrBeyondCutoff: beyond };
-    if (part.reason) out.notScoredReason = part.reason;
+    if (part.reason) {
+      out.notScoredReason = part.reason;
+      out.notScoredMessageKey = part.missing.length === s.items.length ? 'scoring.notScored.allMissing' : 'scoring.notScored.tooManyMissing';
+      out.notScoredParams = { missing: part.missing.length, items: part.missing.join(', '), max: part.maxMissing };
+    }
     return out;
   });
   const result: AssessmentScore = {
@@ -218,6 +228,7 @@ export function scoreAssessment(definition: InstrumentDefinition, answers: Reado
   if (total.reason) {
     result.notScoredReason = `Not scored: ${total.reason}`;
     result.notScoredMessageKey = total.missing.length === allItems.length ? 'scoring.notScored.allMissing' : 'scoring.notScored.tooManyMissing';
+    result.notScoredParams = { missing: total.missing.length, items: total.missing.join(', '), max: total.maxMissing };
   }
   return result;
 }

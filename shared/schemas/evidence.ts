@@ -7,6 +7,8 @@ export const numericThresholdSchema = z.object({
   value: z.number().nonnegative(),
   unit: z.string().min(1).max(40),
   sourceText: z.string().min(1).max(2000),
+  /** The source text in Chinese, shown in the zh-CN interface (optional for admin-made profiles). */
+  sourceTextZh: z.string().min(1).max(2000).optional(),
   isProductDefault: z.boolean(),
 });
 export const intensityThresholdSchema = numericThresholdSchema.extend({ value: intensityLevelSchema });

@@ -44,7 +44,7 @@ beforeAll(async () => {
   // "worse" ends up near the top of the scale in the post wave.
   await save(kids.worse!, 'post', programme.today, answers([2, 2, 1]));
   // Attendance: "mild" came to 1 of 6 sessions in the last three weeks, "mid" to none.
-  const weekly = (attended: number[]) => attended.map((a, i) => ({ week: i + 1, scheduled: 2, attended: a, aerobicMinutes: a * 25, qualifying: a }));
+  const weekly = (attended: number[]) => attended.map((a, i) => ({ week: i + 1, scheduled: 2, logged: 2, notLogged: 0, attended: a, aerobicMinutes: a * 25, qualifying: a }));
   for (const [name, attended] of [
     ['mild', [2, 2, 2, 2, 2, 2, 1, 1, 0, 0]],
     ['mid', [2, 2, 2, 2, 2, 2, 2, 0, 0, 0]],

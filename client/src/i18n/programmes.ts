@@ -411,6 +411,11 @@ const UNITS_ZH: Record<string, string> = {
 };
 const VALUES_ZH: Record<string, string> = { ...INTENSITY_ZH, aerobic: '有氧运动' };
 
+/** Where a threshold comes from, in the reader's language (Chinese when the profile gives it). */
+export function sourceText(threshold: Check['threshold'], lng: string): string {
+  return lng.startsWith('zh') && threshold.sourceTextZh ? threshold.sourceTextZh : threshold.sourceText;
+}
+
 /** "20 minutes", "moderate" … as the reader's language shows a threshold. */
 export function thresholdText(threshold: Check['threshold'], lng: string): string {
   const value = String(threshold.value);

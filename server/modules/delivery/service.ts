@@ -102,7 +102,8 @@ export async function buildReport(actor: Actor, programme: ProgrammeDoc, compute
         params: c.params,
       });
     }
-    const falling = fallingAttendance(weekly, d.asOf, programme);
+    // A control arm's attendance is usual activity, not a dose to protect: no notice (issue 9).
+    const falling = programme.arm === 'control' ? null : fallingAttendance(weekly, d.asOf, programme);
     if (falling) {
       notices.push({
         kind: 'falling-attendance',

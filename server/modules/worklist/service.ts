@@ -127,7 +127,8 @@ interface AttendanceSignal {
  */
 export function attendanceSignal(weekly: ReadonlyArray<{ week: number; scheduled: number; logged?: number; attended: number }>): AttendanceSignal | null {
   const withSessions = weekly
-    .map((w) => ({ week: w.week, logged: w.logged ?? 0, attended: w.attended }))
+    // (a summary written before `logged` existed counted every scheduled session as logged)
+    .map((w) => ({ week: w.week, logged: w.logged ?? w.scheduled, attended: w.attended }))
     .filter((w) => w.logged > 0)
     .sort((a, b) => a.week - b.week);
   const last = withSessions.slice(-ATTENDANCE_WINDOW_WEEKS);

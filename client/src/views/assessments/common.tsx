@@ -38,6 +38,13 @@ export function fmtScore(x: number | null | undefined): string {
 export function ScorePanel(props: { definition: InstrumentDefinition; score: AssessmentScore | null; answered: number; testid: string; title: string; compact?: boolean }) {
   const { t, lng } = useT();
   const { definition, score } = props;
+  // The reason in the reader's language (the stored English sentence only for scores saved before the key existed).
+  const notScoredText = (x: { notScoredReason?: string; notScoredMessageKey?: string; notScoredParams?: { missing: number; items: string; max: number } }) =>
+    x.notScoredMessageKey === 'scoring.notScored.allMissing'
+      ? t('assessments.entry.notScoredAllMissing')
+      : x.notScoredMessageKey === 'scoring.notScored.tooManyMissing' && x.notScoredParams
+        ? t('assessments.entry.notScoredTooManyMissing', x.notScoredParams)
+        : (x.notScoredReason ?? '').replace(/^Not scored: /, '');
   const scopeName = (scope: string) => {
     if (scope === 'total') return t('assessments.entry.total');
     const s = definition.subscales.find((x) => x.code === scope);
@@ -55,7 +62,7 @@ export function ScorePanel(props: { definition: InstrumentDefinition; score: Ass
           </p>
           {score.notScoredReason ? (
             <p class="muted" data-testid={`${props.testid}-not-scored`}>
-              {t('assessments.entry.notScored')}: {score.notScoredReason.replace(/^Not scored: /, '')}
+              {t('assessments.entry.notScored')}: {notScoredText(score)}
             </p>
           ) : null}
           {score.subscales.length > 0 && !props.compact ? (
@@ -66,7 +73,7 @@ export function ScorePanel(props: { definition: InstrumentDefinition; score: Ass
                   return (
                     <tr key={s.code} data-testid={`${props.testid}-subscale-${s.code}`} class={s.atOrBeyondCutoff ? 'beyond' : ''}>
                       <th scope="row">{scopeName(s.code)}</th>
-                      <td title={s.notScoredReason ?? undefined}>{fmtScore(s.score)}</td>
+                      <td title={s.notScoredReason ? notScoredText(s) : undefined}>{fmtScore(s.score)}</td>
                       <td class="muted">{def?.cutoff !== undefined ? `≥ ${def.cutoff}` : ''}</td>
                     </tr>
                   );

@@ -2,7 +2,7 @@
 // the explanation in the reader's language. Re-rendered on every keystroke from shared/checkPlan.
 import type { Check } from '../../../../shared/domain/check.ts';
 import { useT } from '../../i18n/index.ts';
-import { checkText, thresholdText } from '../../i18n/programmes.ts';
+import { checkText, sourceText, thresholdText } from '../../i18n/programmes.ts';
 import { countPassed, STATUS_ICON } from './common.tsx';
 
 export function PlanCheckPanel(props: { checks: readonly Check[]; profileName: string }) {
@@ -37,7 +37,7 @@ export function PlanCheckPanel(props: { checks: readonly Check[]; profileName: s
                     {check.threshold.isProductDefault ? ` · ${t('programmes.check.productDefault')}` : ''}
                   </summary>
                   <p>
-                    {t('programmes.check.source')}: {check.threshold.sourceText}
+                    {t('programmes.check.source')}: {sourceText(check.threshold, lng)}
                   </p>
                 </details>
               </div>
