@@ -57,12 +57,13 @@ describe('worklist: unlogged is not absent', () => {
     expect(first.sessionsNotLogged).toBeGreaterThan(5);
   });
 
-  it('when three weeks are logged and a child was absent in all of them, then that child — and only that child — is flagged', async () => {
+  it('when every past session is logged and a child was absent in all of them, then that child — and only that child — is flagged', async () => {
     const absentee = pw.childrenA[5]!;
-    for (const id of pw.sessionsA.slice(0, 9)) {
+    for (const id of pw.sessionsA) {
       const s = await Session.findById(id).lean();
       // The leaver was a member until the last day of week 2, the late joiner from week 3.
       const members = [...pw.childrenA, ...(s!.date <= addDays(pw.startDate, 13) ? [pw.leaver] : [pw.lateJoiner])];
+      // (the newest two were logged above: their stored register is re-saved with the absence)
       await put(teacher, id, registerBody(s!.version, members, { absent: [absentee] })).expect(200);
     }
     await doseIdle();

@@ -12,6 +12,7 @@ import { signedInClient, startTestApp } from '../helpers/app.ts';
 import { DEMO_PASSWORD } from '../../server/demo/load-demo.ts';
 import { seedBuiltInInstruments } from '../../server/modules/instruments/service.ts';
 import mongoose from 'mongoose';
+import { addDays } from '../../shared/domain/dates.ts';
 
 let harness: Awaited<ReturnType<typeof startTestApp>>;
 let summary: DemoSummary;
@@ -24,11 +25,16 @@ beforeAll(async () => {
 afterAll(() => harness.stop());
 
 describe('demo data set', () => {
-  it('when loaded, then it has two schools, six groups, an intervention and a control programme', async () => {
+  it('when loaded, then it has two schools, six groups, an intervention and a control programme, and a programme running now', async () => {
     const schools = await School.find().lean();
     expect(schools.map((s) => s.setting).sort()).toEqual(['rural', 'urban']);
     expect(await Group.countDocuments()).toBe(6);
-    expect((await Programme.find().lean()).map((p) => p.arm).sort()).toEqual(['control', 'intervention']);
+    const programmes = await Programme.find().lean();
+    expect(programmes.map((p) => p.arm).sort()).toEqual(['control', 'intervention', 'intervention']);
+    // The winter programme runs on the demo's "today" (2026-11-25), so this week's registers can be opened.
+    const running = programmes.filter((p) => p.startDate <= '2026-11-25' && addDays(p.startDate, 7 * p.plannedWeeks - 1) >= '2026-11-25');
+    expect(running).toHaveLength(1);
+    expect(await Session.countDocuments({ programmeId: running[0]!._id, status: 'scheduled', date: { $gte: '2026-11-25', $lte: '2026-11-29' } })).toBeGreaterThan(0);
     expect(await Child.countDocuments()).toBe(48);
     const statuses = new Set((await Child.find().lean()).map((c) => c.leftBehindStatus));
     expect(statuses.size).toBe(3);
@@ -38,7 +44,7 @@ describe('demo data set', () => {
     expect(summary.sessionsHeld).toBeGreaterThan(100);
     expect(summary.sessionsCancelled).toBeGreaterThan(0);
     expect(await Session.countDocuments({ status: 'held' })).toBe(summary.sessionsHeld);
-    const intervention = await Programme.findOne({ arm: 'intervention' }).lean();
+    const intervention = await Programme.findOne({ arm: 'intervention' }).sort({ startDate: 1 }).lean();
     const doses = await DoseSummary.find({ programmeId: intervention!._id }).lean();
     expect(doses.length).toBe(32);
     const rates = doses.map((d) => d.attendanceRate ?? 0);

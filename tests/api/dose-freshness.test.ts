@@ -26,16 +26,22 @@ afterAll(() => harness.stop());
 
 describe('dose freshness after schedule and membership changes', () => {
   it('when a cancelled session is restored, then its group is marked out of date', async () => {
-    const programme = await Programme.findOne({ arm: 'intervention' }).lean();
+    // The winter programme, running now: it has sessions still to come.
+    const programme = await Programme.findOne({ arm: 'intervention' }).sort({ startDate: -1 }).lean();
     const rural = await Group.find({ _id: { $in: programme!.groupIds }, name: /青山/ }).lean();
-    const cancelled = await Session.findOne({ status: 'cancelled', groupId: { $in: rural.map((g) => g._id) } }).lean();
+    // The demo makes up most rained-out sessions, so a teacher cancels one to come first.
+    const coming = await Session.findOne({ programmeId: programme!._id, status: 'scheduled', date: { $gt: '2026-11-25' }, groupId: { $in: rural.map((g) => g._id) } }).lean();
+    await teacher.post(`/api/v1/schedule/sessions/${coming!._id}/cancel`, { version: coming!.version, reason: '下雨' }).expect(200);
+    await doseIdle();
+    await DoseDirty.deleteMany({});
+    const cancelled = await Session.findOne({ programmeId: programme!._id, status: 'cancelled', groupId: { $in: rural.map((g) => g._id) } }).lean();
     expect(cancelled).not.toBeNull();
     await teacher.post(`/api/v1/schedule/sessions/${cancelled!._id}/restore`, { version: cancelled!.version }).expect(200);
     expect(await DoseDirty.exists({ _id: `${programme!._id}:${cancelled!.groupId}` })).toBeTruthy();
   });
 
   it('when a membership ends, then the report recomputes that child’s scheduled sessions', async () => {
-    const programme = await Programme.findOne({ arm: 'intervention' }).lean();
+    const programme = await Programme.findOne({ arm: 'intervention' }).sort({ startDate: 1 }).lean();
     const group = await Group.findOne({ _id: { $in: programme!.groupIds }, name: /青山/ }).lean();
     const member = group!.members.find((m) => !m.leftOn)!;
     const id = `${programme!._id}:${member.childId}`;
