@@ -127,7 +127,7 @@ async function writeXlsx(scope: ExportScope, res: Response, meta: { generatedAt:
   const summary = wb.addWorksheet('summary');
   const add = (cells: (string | number | null)[]) => summary.addRow(cells.map(safeText)).commit();
   add([meta.title]);
-  add([`Generated ${meta.generatedAt}. Cells with fewer than 5 children are suppressed (shown as "suppressed"). Same numbers as the results page and \`activegroups analyze\` on the long CSV.`]);
+  add([`Generated ${meta.generatedAt}. Groups (an arm, a wave, the between-arm comparison) with fewer than 5 children are suppressed (shown as "suppressed"); counts inside a larger group are shown. Same numbers as the results page and \`activegroups analyze\` on the long CSV.`]);
   add([]);
   add(['programme', 'name', 'arm']);
   for (const p of scope.programmes) add([p.id, p.name, p.arm]);
