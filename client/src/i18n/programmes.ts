@@ -24,6 +24,7 @@ export const programmesEn = {
   groupsCount_one: '{{count}} group',
   groupsCount_other: '{{count}} groups',
   checksMet: '{{pass}} of {{total}} met',
+  checksNotApplicable: 'Not applicable (control arm)',
   arm: { intervention: 'Intervention', control: 'Control' },
   armHint: 'Control groups keep their usual routine; the comparison shows what the programme adds.',
   form: {
@@ -166,6 +167,7 @@ export const programmesZh: typeof programmesEn = {
   groupsCount_one: '{{count}} 个小组',
   groupsCount_other: '{{count}} 个小组',
   checksMet: '达标 {{pass}}/{{total}}',
+  checksNotApplicable: '不适用（对照组）',
   arm: { intervention: '干预组', control: '对照组' },
   armHint: '对照组保持原有安排；通过比较可以看出项目带来的变化。',
   form: {

@@ -78,10 +78,16 @@ export function ProgrammesView() {
                   </td>
                   <td data-label={t('programmes.col.groups')}>{t('programmes.groupsCount', { count: p.groupIds.length })}</td>
                   <td data-label={t('programmes.col.checks')}>
-                    <span class={`badge ${allPass ? 'badge-ok' : 'check-badge-fail'}`} data-testid="programme-checks">
-                      {allPass ? '✓ ' : '✗ '}
-                      {t('programmes.checksMet', { pass, total })}
-                    </span>
+                    {p.planCheck.checks.length > 0 && p.planCheck.checks.every((c) => c.status === 'not-applicable') ? (
+                      <span class="badge check-badge-not-applicable" data-testid="programme-checks">
+                        – {t('programmes.checksNotApplicable')}
+                      </span>
+                    ) : (
+                      <span class={`badge ${allPass ? 'badge-ok' : 'check-badge-fail'}`} data-testid="programme-checks">
+                        {allPass ? '✓ ' : '✗ '}
+                        {t('programmes.checksMet', { pass, total })}
+                      </span>
+                    )}
                   </td>
                   {canSeeSchedule ? (
                     <td data-label={t('programmes.col.schedule')}>
