@@ -25,7 +25,12 @@ let counsellor2: TestClient;
 beforeAll(async () => {
   harness = await startTestApp();
   w = await seedAssessmentWorld();
-  [admin, teacher, counsellor, counsellor2] = await Promise.all(['admin', 'teacher', 'counsellor', 'counsellor2'].map((u) => signedInClient(harness.app, u)));
+  [admin, teacher, counsellor, counsellor2] = (await Promise.all(['admin', 'teacher', 'counsellor', 'counsellor2'].map((u) => signedInClient(harness.app, u)))) as [
+    TestClient,
+    TestClient,
+    TestClient,
+    TestClient,
+  ];
 });
 afterAll(() => harness.stop());
 
@@ -46,14 +51,15 @@ async function freshAssessment(childId?: string) {
 
 describe('no caching of personal data', () => {
   it('when any API answer is sent (data, error, health), then it carries Cache-Control: no-store', async () => {
-    for (const res of [
-      await teacher.get(`/api/v1/children?schoolId=${w.schoolA.id}`),
-      await teacher.get(`/api/v1/children/${w.childA}`),
-      await teacher.get('/api/v1/nothing-here'),
-      await admin.get('/api/health'),
-      await counsellor.get(`/api/v1/assessments?childId=${w.childA}`),
-    ]) {
-      expect(res.headers['cache-control'], res.req.path).toBe('no-store');
+    for (const [url, client] of [
+      [`/api/v1/children?schoolId=${w.schoolA.id}`, teacher],
+      [`/api/v1/children/${w.childA}`, teacher],
+      ['/api/v1/nothing-here', teacher],
+      ['/api/health', admin],
+      [`/api/v1/assessments?childId=${w.childA}`, counsellor],
+    ] as const) {
+      const res = await client.get(url);
+      expect(res.headers['cache-control'], url).toBe('no-store');
     }
   });
 });
@@ -85,7 +91,7 @@ describe('stale deletes', () => {
       expect(await databaseSnapshot()).toEqual(before);
       // The current version deletes it; If-Match works as well as the query.
       await client.delete(url).set('If-Match', '"1"').expect(204);
-      expect(await model.findById(url.split('/').pop()).lean()).toBeNull();
+      expect(await (model as typeof Child).findById(url.split('/').pop()).lean()).toBeNull();
     });
   }
 
