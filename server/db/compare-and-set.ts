@@ -22,6 +22,7 @@ function matches(doc: Record<string, unknown>, guard: Guard): boolean {
     const actual = doc[key];
     // Like MongoDB, `null` matches a missing field too.
     if (expected === null) return actual === null || actual === undefined;
+    if (expected instanceof Date) return actual instanceof Date && actual.getTime() === expected.getTime();
     return actual !== null && actual !== undefined && String(actual) === String(expected);
   });
 }
