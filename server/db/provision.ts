@@ -18,7 +18,7 @@ export interface ProvisionedDatabase {
   /** Where the data lives, for the console; the URI host for an external server. */
   location: string;
   stop(): Promise<void>;
-  /** Embedded FerretDB: tells when its process died, came back after a restart, or could not be restarted. */
+  /** Embedded engines: tells when the database process died, came back after a restart, or could not be restarted. */
   watch?(watcher: DatabaseWatcher): void;
 }
 
@@ -58,7 +58,19 @@ export async function provisionDatabase(options: ProvisionOptions): Promise<Prov
     if (binary) {
       const dbPath = path.join(options.dataDir, 'mongod');
       const mongod = await startMongod(binary, dbPath);
-      return { engine: 'mongod', uri: mongod.uri, location: dbPath, stop: mongod.stop };
+      return {
+        engine: 'mongod',
+        uri: mongod.uri,
+        location: dbPath,
+        stop: mongod.stop,
+        // mongodb-memory-server does not restart mongod: report it down and give up, so the app
+        // exits non-zero and its supervisor restarts both (not exercised here: no mongod offline).
+        watch: (watcher) =>
+          mongod.onUnexpectedExit((reason) => {
+            watcher.down(`the embedded mongod stopped (${reason})`);
+            watcher.gaveUp(new DatabaseUnavailableError(`The embedded mongod stopped (${reason}).`));
+          }),
+      };
     }
     if (wanted === 'mongod') {
       throw new DatabaseUnavailableError(
