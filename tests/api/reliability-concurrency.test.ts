@@ -7,7 +7,9 @@ import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reserveSequence } from '../../server/db/counters.ts';
 import { createAssessment } from '../../server/modules/assessments/service.ts';
+import { IdempotencyKey } from '../../server/lib/idempotency.ts';
 import { Assessment } from '../../server/modules/assessments/model.ts';
+import { AuditEvent } from '../../server/modules/audit/model.ts';
 import { Child } from '../../server/modules/children/model.ts';
 import { Group } from '../../server/modules/groups/model.ts';
 import { Programme } from '../../server/modules/programmes/model.ts';
@@ -29,7 +31,7 @@ let counsellors: TestClient[];
 beforeAll(async () => {
   harness = await startTestApp();
   w = await seedAssessmentWorld();
-  world = await createProgrammeWorld(w.schoolA.id, w.schoolB.id);
+  world = await createProgrammeWorld(w.schoolA.id, w.schoolB.id, 8); // enough past sessions for 2 × TRIALS
   teachers = await Promise.all(Array.from({ length: WRITERS }, () => signedInClient(harness.app, 'teacher')));
   counsellors = await Promise.all(Array.from({ length: WRITERS }, () => signedInClient(harness.app, 'counsellor')));
 });
@@ -190,6 +192,38 @@ describe('concurrent writers at the same version', () => {
     }
     console.log(`[reliability] delete vs edit: 2 writers × ${TRIALS} trials → ${bothSucceeded} trials where both (or neither) succeeded`);
     expect(bothSucceeded).toBe(0);
+  });
+});
+
+describe('taking over a save stuck by a crash', () => {
+  it(`when ${WRITERS} retries of a save whose claim outlived its lease arrive at once, then exactly one takes it over and the save runs once`, async () => {
+    for (let t = 0; t < TRIALS / 2; t++) {
+      const sessionId = world.sessionsA[TRIALS + t]!;
+      const key = newKey();
+      const body = registerBody(0, world.childrenA, { absent: [world.childrenA[t]!] });
+      const put = (client: TestClient) =>
+        client.agent.put(`/api/v1/sessions/${sessionId}/log`).set('X-CSRF-Token', client.csrfToken).set('Idempotency-Key', key).send(body);
+      await put(teachers[0]!).expect(200);
+      // The state a crash before the write leaves: the claim pending for a minute, the register not saved.
+      const claimId = `${w.users.teacher.id}:${key}`;
+      await IdempotencyKey.updateOne({ _id: claimId }, { $set: { state: 'pending', status: null, response: null, claimedAt: new Date(Date.now() - 60_000) } });
+      await Session.updateOne({ _id: sessionId }, { $set: { status: 'scheduled', register: [], lastRequestId: null, version: 0 } });
+      const auditsBefore = await AuditEvent.countDocuments({ entity: 'session', entityId: sessionId });
+
+      const responses = await Promise.all(teachers.map((client) => put(client)));
+      const fresh = responses.filter((r) => r.status === 200 && r.headers['idempotent-replayed'] === undefined);
+      const others = responses.filter((r) => !fresh.includes(r));
+      expect(fresh).toHaveLength(1);
+      for (const r of others) {
+        // Still running (409 request_in_progress) or already finished (replayed).
+        if (r.status === 409) expect(r.body.error.code).toBe('request_in_progress');
+        else expect(r.headers['idempotent-replayed']).toBe('true');
+      }
+      const stored = await Session.findById(sessionId).lean();
+      expect(stored!.version).toBe(1);
+      expect(await AuditEvent.countDocuments({ entity: 'session', entityId: sessionId })).toBe(auditsBefore + 1);
+      expect((await IdempotencyKey.findById(claimId).lean())!.state).toBe('done');
+    }
   });
 });
 
