@@ -5,9 +5,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { databaseDownReason, databaseUnavailable, isDatabaseConnectionError, pingDatabase } from './db/availability.ts';
 import { describeDatabase } from './db/connection.ts';
 import type { DatabaseEngine } from './db/provision.ts';
 import { AppError } from './lib/errors.ts';
+import { noStore, requireDatabase } from './lib/http-guards.ts';
 import { assessmentRoutes } from './modules/assessments/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { loadActor, requireCsrf } from './modules/auth/middleware.ts';
@@ -71,9 +73,17 @@ export function createApp(options: AppOptions) {
     }),
   );
 
-  app.get('/api/health', (_req, res) => {
+  app.use('/api', noStore);
+  app.get('/api/health', async (_req, res) => {
+    // 503 while the database is gone, so a load balancer or supervisor sees it (issue 10).
+    if (databaseDownReason() !== null || !(await pingDatabase())) {
+      const { code, message } = databaseUnavailable();
+      res.status(503).json({ status: 'unavailable', error: { code, message } });
+      return;
+    }
     res.json({ status: 'ok', database: describeDatabase(options.engine) });
   });
+  app.use('/api', requireDatabase);
 
   app.use('/api', requireCsrf(options.sessionSecret));
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT, strict: true }));
@@ -129,6 +139,9 @@ function errorHandler(logger: Logger) {
       error = new AppError(415, 'unsupported_encoding', 'Send the request body as UTF-8 JSON.');
     } else if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
       error = new AppError(parserError.status, 'bad_request', 'The request could not be read.');
+    } else if (isDatabaseConnectionError(err)) {
+      logger.warn({ err }, 'database unreachable');
+      error = databaseUnavailable();
     } else {
       logger.error({ err }, 'unhandled error');
       error = new AppError(500, 'internal_error', 'Something went wrong on the server. The error has been logged.');

@@ -20,6 +20,8 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(logLevels).default('info'),
   /** Set when the app runs behind an HTTPS-terminating proxy: cookies become Secure. */
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  /** A save still "in progress" after this long is taken to have died with its process; a retry takes it over. */
+  IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
 });
 
 export type Config = Omit<z.infer<typeof configSchema>, 'TRUST_PROXY'> & {

@@ -7,7 +7,14 @@ const engineNames = { external: 'MongoDB server (MONGODB_URI)', mongod: 'embedde
 
 async function main() {
   const config = loadConfig();
-  const running = await startServer(config);
+  // If the embedded database cannot be restarted, exit non-zero so a supervisor (systemd, Docker)
+  // restarts the whole app.
+  const running = await startServer(config, {
+    onDatabaseLost: (err) => {
+      console.error(`${err.message}\nActiveGroups stops (exit code 1).`);
+      process.exit(1);
+    },
+  });
   console.log(`Database: ${engineNames[running.database.engine]} — data in ${running.database.location}`);
   console.log(`ActiveGroups is running at ${running.url}`);
 

@@ -9,10 +9,12 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
+import { markDatabaseDown, markDatabaseUp, pingDatabase } from './db/availability.ts';
 import { connectDatabase, disconnectDatabase } from './db/connection.ts';
 import { provisionDatabase, type ProvisionedDatabase } from './db/provision.ts';
 import { createLogger } from './lib/logger.ts';
-import { deleteExpiredIdempotencyKeys } from './lib/idempotency.ts';
+import { answerClientErrorsInEnvelope } from './lib/http-guards.ts';
+import { deleteExpiredIdempotencyKeys, setIdempotencyLease } from './lib/idempotency.ts';
 import { deleteExpiredSessions } from './modules/auth/sessions.ts';
 import { deleteExpiredRosterImports } from './modules/children/import.ts';
 import { seedBuiltInInstruments } from './modules/instruments/service.ts';
@@ -50,6 +52,8 @@ export interface StartOptions {
   loginLimit?: number;
   /** Built client to serve (default dist/client). */
   clientDir?: string;
+  /** The embedded database died and could not be restarted (the process entry exits non-zero). */
+  onDatabaseLost?: (err: Error) => void;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -78,6 +82,26 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  answerClientErrorsInEnvelope(server);
+  setIdempotencyLease(config.IDEMPOTENCY_LEASE_MS);
+  // The embedded database's process died: answer 503 until the supervisor has restarted it.
+  database.watch?.({
+    down(reason) {
+      logger.error({ reason }, 'database down: restarting the embedded database');
+      markDatabaseDown(reason);
+    },
+    up() {
+      // A round trip first, so the driver has reconnected before requests are let through.
+      void pingDatabase(10_000).then(() => {
+        markDatabaseUp();
+        logger.warn('embedded database restarted');
+      });
+    },
+    gaveUp(err) {
+      logger.fatal({ err }, 'embedded database could not be restarted');
+      (options.onDatabaseLost ?? (() => {}))(err);
+    },
   });
   const { port } = server.address() as AddressInfo;
 

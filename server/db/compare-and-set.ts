@@ -1,13 +1,17 @@
 // Optimistic concurrency in one place: change a document only if it still matches what the
 // caller read (its `version`, and any other guard fields such as `status`).
 //
-// MongoDB: one conditional findOneAndUpdate on `{ _id, ...guard }` — atomic.
-// FerretDB 1.24 (SQLite): only a filter of exactly `{ _id }` is pushed down to SQLite; any other
-// filter reads and decodes the whole collection (measured here on 5 000 documents: 86 ms for
-// findOneAndUpdate({ _id, version }) against 7 ms for findOneAndUpdate({ _id }), growing with the
-// collection). FerretDB's updates are read-modify-write anyway (shared/DESIGN.md §2 rule 7), so
-// there the guard is checked on a read by `_id` and the write filters on `_id` alone: the same
-// result for a stale version (tested on both engines), at the cost of the index lookup only.
+// MongoDB: one conditional findOneAndUpdate on `{ _id, ...guard }` — atomic in the server.
+// FerretDB 1.24 (SQLite): its updates are read-modify-write without a lock (two writers at the
+// same version both "match"; its `$inc` loses increments too), so a conditional filter is not a
+// guard there. The embedded FerretDB serves exactly one app process (server/db/data-dir-lock.ts
+// refuses a second), so every conditional write of one document runs inside this process one
+// after another (`serialisedWrite`): read by `_id`, check the guard, write by `_id`. Only a
+// filter of exactly `{ _id }` uses an index on FerretDB (measured on 5 000 documents: 86 ms for
+// findOneAndUpdate({ _id, version }) against 7 ms for ({ _id })), hence the read-then-write shape.
+//
+// Every write to a guarded document must come through here (or `serialisedWrite`), or it could
+// slip between the read and the write.
 import type { Model, UpdateQuery } from 'mongoose';
 import { engineTraits } from './connection.ts';
 
@@ -18,26 +22,60 @@ function matches(doc: Record<string, unknown>, guard: Guard): boolean {
     const actual = doc[key];
     // Like MongoDB, `null` matches a missing field too.
     if (expected === null) return actual === null || actual === undefined;
+    if (expected instanceof Date) return actual instanceof Date && actual.getTime() === expected.getTime();
     return actual !== null && actual !== undefined && String(actual) === String(expected);
   });
 }
 
+/** Tail of the queue of writes per document key; removed when the queue empties. */
+const queues = new Map<string, Promise<void>>();
+
+/** Runs `work` after every earlier queued work of the same key has finished (FIFO, in-process). */
+async function inQueue<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  const tail = previous.then(() => mine);
+  queues.set(key, tail);
+  await previous;
+  try {
+    return await work();
+  } finally {
+    release();
+    if (queues.get(key) === tail) queues.delete(key);
+  }
+}
+
+/**
+ * Runs a read-check-write of one document so that no other write of the same document through
+ * this module interleaves: queued per document on FerretDB, direct on MongoDB (whose single-document
+ * operations are atomic and which may serve several app processes).
+ */
+export function serialisedWrite<T>(model: Model<any>, id: unknown, work: () => Promise<T>): Promise<T> {
+  if (!engineTraits().updatesAreReadModifyWrite) return work();
+  return inQueue(`${model.db.name}.${model.collection.collectionName}:${String(id)}`, work);
+}
+
 /** The updated document (lean), or null when the document is gone or no longer matches the guard. */
 export async function compareAndSet<T>(model: Model<any>, id: unknown, guard: Guard, update: UpdateQuery<unknown>): Promise<T | null> {
-  if (!engineTraits().filtersOnlyIdEfficiently) {
+  if (!engineTraits().updatesAreReadModifyWrite) {
     return model.findOneAndUpdate({ _id: id, ...guard }, update, { returnDocument: 'after' }).lean<T>();
   }
-  const current = await model.findById(id).lean<Record<string, unknown>>();
-  if (!current || !matches(current, guard)) return null;
-  return model.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' }).lean<T>();
+  return serialisedWrite(model, id, async () => {
+    const current = await model.findById(id).lean<Record<string, unknown>>();
+    if (!current || !matches(current, guard)) return null;
+    return model.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' }).lean<T>();
+  });
 }
 
 /** Deletes the document only if it still matches the guard; true when it was deleted. */
 export async function compareAndDelete(model: Model<any>, id: unknown, guard: Guard): Promise<boolean> {
-  if (!engineTraits().filtersOnlyIdEfficiently) {
+  if (!engineTraits().updatesAreReadModifyWrite) {
     return (await model.deleteOne({ _id: id, ...guard })).deletedCount === 1;
   }
-  const current = await model.findById(id).lean<Record<string, unknown>>();
-  if (!current || !matches(current, guard)) return false;
-  return (await model.deleteOne({ _id: id })).deletedCount === 1;
+  return serialisedWrite(model, id, async () => {
+    const current = await model.findById(id).lean<Record<string, unknown>>();
+    if (!current || !matches(current, guard)) return false;
+    return (await model.deleteOne({ _id: id })).deletedCount === 1;
+  });
 }

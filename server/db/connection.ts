@@ -13,8 +13,13 @@ export interface DatabaseInfo {
 export interface EngineTraits {
   /** FerretDB 1.x: only `{ _id }` filters use an index; anything else scans the collection. */
   filtersOnlyIdEfficiently: boolean;
+  /**
+   * FerretDB 1.x (SQLite): updates are read-modify-write without a lock, so conditional filters
+   * and `$inc` race between concurrent writers; conditional writes are serialised in-process.
+   */
+  updatesAreReadModifyWrite: boolean;
 }
-let traits: EngineTraits = { filtersOnlyIdEfficiently: false };
+let traits: EngineTraits = { filtersOnlyIdEfficiently: false, updatesAreReadModifyWrite: false };
 export const engineTraits = (): EngineTraits => traits;
 
 /** The server's buildInfo, read once at connect (engine traits, health). */
@@ -25,7 +30,8 @@ export async function connectDatabase(uri: string, dbName: string): Promise<void
   mongoose.set('strictQuery', true);
   await mongoose.connect(uri, { dbName, serverSelectionTimeoutMS: 10_000, autoIndex: true });
   buildInfo = (await mongoose.connection.db!.admin().command({ buildInfo: 1 })) as { version?: string; ferretdbVersion?: string };
-  traits = { filtersOnlyIdEfficiently: buildInfo.ferretdbVersion !== undefined };
+  const ferretdb = buildInfo.ferretdbVersion !== undefined;
+  traits = { filtersOnlyIdEfficiently: ferretdb, updatesAreReadModifyWrite: ferretdb };
   // Indexes must exist before the app relies on them (unique usernames, school codes).
   await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
 }

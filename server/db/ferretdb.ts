@@ -76,10 +76,13 @@ export interface RunningFerretdb {
   stop(): Promise<void>;
 }
 
-/** Starts FerretDB on 127.0.0.1 on a free port with its SQLite files in `sqliteDir`. */
-export async function startFerretdb(binary: string, sqliteDir: string): Promise<RunningFerretdb> {
+/**
+ * Starts FerretDB on 127.0.0.1 with its SQLite files in `sqliteDir`, on a free port or on `port`
+ * (a restart keeps the port, so the driver reconnects to the same address by itself).
+ */
+export async function startFerretdb(binary: string, sqliteDir: string, port = 0): Promise<RunningFerretdb> {
   fs.mkdirSync(sqliteDir, { recursive: true });
-  const child = spawn(binary, ['-listen', '127.0.0.1:0', '-sqlite', sqliteDir, '-log-level', 'error'], {
+  const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-sqlite', sqliteDir, '-log-level', 'error'], {
     // stdin stays open: the child exits when it closes, i.e. when this process dies.
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -1,10 +1,12 @@
 // mongod through mongodb-memory-server, with a persistent dbPath so data survives restarts.
 import fs from 'node:fs';
-import { DryMongoBinary, MongoBinary, MongoMemoryServer } from 'mongodb-memory-server';
+import { DryMongoBinary, MongoBinary, MongoMemoryServer, type MongoInstance } from 'mongodb-memory-server';
 
 export interface RunningMongod {
   uri: string;
   stop(): Promise<void>;
+  /** Called once if mongod exits while it should be running (the app then exits for its supervisor). */
+  onUnexpectedExit(listener: (reason: string) => void): void;
 }
 
 /**
@@ -34,10 +36,19 @@ export async function startMongod(binary: string, dbPath: string): Promise<Runni
     // wiredTiger + our own dbPath = persistent; mongodb-memory-server only deletes temp dirs.
     instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1' },
   });
+  let stopping = false;
   return {
     uri: server.getUri(),
     async stop() {
+      stopping = true;
       await server.stop({ doCleanup: false, force: false });
+    },
+    onUnexpectedExit(listener) {
+      // MongoInstanceEvents.instanceClosed; the enum is not exported by the package's entry point.
+      const instanceClosed = 'instanceClosed' as Parameters<MongoInstance['once']>[0];
+      server.instanceInfo?.instance.once(instanceClosed, (code: number | null, signal: string | null) => {
+        if (!stopping) listener(signal ?? `exit code ${code}`);
+      });
     },
   };
 }

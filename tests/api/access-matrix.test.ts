@@ -83,7 +83,7 @@ const cases: MatrixCase[] = [
     targets: ['none'],
     request: async () => {
       const doomed = await createSchool(adminActor(), { name: 'Doomed', region: 'R', county: 'C', setting: 'rural', timeZone: 'Asia/Shanghai' });
-      return { url: `/api/v1/schools/${doomed.id}` };
+      return { url: `/api/v1/schools/${doomed.id}?version=${doomed.version}` };
     },
     expected: adminOnly(204),
   },

@@ -21,7 +21,7 @@ describe('schools', () => {
   it('when schools are created, then each gets the next code, never reused after a delete', async () => {
     const a = await admin.post('/api/v1/schools', { name: '城关小学', region: '湖南', county: '新化', setting: 'urban' }).expect(201);
     expect(a.body).toMatchObject({ code: 'S003', timeZone: 'Asia/Shanghai', version: 0 });
-    await admin.delete(`/api/v1/schools/${a.body.id}`).expect(204);
+    await admin.delete(`/api/v1/schools/${a.body.id}?version=0`).expect(204);
     const b = await admin.post('/api/v1/schools', { name: 'Next', region: 'R', county: 'C', setting: 'rural' }).expect(201);
     expect(b.body.code).toBe('S004');
     await admin.get(`/api/v1/schools/${a.body.id}`).expect(404);
@@ -36,7 +36,7 @@ describe('schools', () => {
   });
 
   it('when a school still has users, then it cannot be deleted', async () => {
-    const res = await admin.delete(`/api/v1/schools/${world.schoolA.id}`).expect(409);
+    const res = await admin.delete(`/api/v1/schools/${world.schoolA.id}?version=0`).expect(409);
     expect(res.body.error.code).toBe('school_in_use');
   });
 

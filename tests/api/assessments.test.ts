@@ -230,7 +230,7 @@ describe('correcting a questionnaire', () => {
   it('when an assessment is deleted, then it is gone and the deletion is audited', async () => {
     const child = await makeChild(w.schoolA.id, 'Deleted');
     const created = (await save(counsellor, body({ childId: child }))).body;
-    await counsellor.delete(`/api/v1/assessments/${created.id}`).expect(204);
+    await counsellor.delete(`/api/v1/assessments/${created.id}?version=${created.version}`).expect(204);
     expect(await Assessment.findById(created.id)).toBeNull();
     expect(await AuditEvent.countDocuments({ entity: 'assessment', entityId: created.id, action: 'delete' })).toBe(1);
   });

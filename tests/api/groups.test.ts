@@ -81,7 +81,7 @@ const cases: MatrixCase[] = [
     },
     expected: scoped(200, roles),
   },
-  { method: 'delete', path: '/api/v1/groups/:id', targets: ['own', 'other'], request: async (t) => ({ url: `/api/v1/groups/${(await makeGroup(t)).id}` }), expected: scoped(204, roles) },
+  { method: 'delete', path: '/api/v1/groups/:id', targets: ['own', 'other'], request: async (t) => ({ url: `/api/v1/groups/${(await makeGroup(t)).id}?version=0` }), expected: scoped(204, roles) },
   {
     method: 'post',
     path: '/api/v1/groups/:id/members',
@@ -171,7 +171,7 @@ describe('groups and coaches', () => {
   it('when a group has sessions, then delete is 409 group_in_use and the group stays', async () => {
     const g = await makeGroup('own');
     await Session.create({ programmeId: new mongoose.Types.ObjectId(), groupId: g.id, schoolId: world.schoolA.id, date: '2025-03-04', startTime: '16:00', plannedMinutes: 40 });
-    const res = await clients.teacher.delete(`/api/v1/groups/${g.id}`).expect(409);
+    const res = await clients.teacher.delete(`/api/v1/groups/${g.id}?version=${g.version}`).expect(409);
     expect(res.body.error.code).toBe('group_in_use');
     expect(await Group.countDocuments({ _id: g.id })).toBe(1);
   });

@@ -156,7 +156,7 @@ const cases: MatrixCase[] = [
     method: 'delete',
     path: '/api/v1/assessments/:id',
     targets: ['own', 'other'],
-    request: async (t) => ({ url: `/api/v1/assessments/${(await freshAssessment(t)).id}` }),
+    request: async (t) => ({ url: `/api/v1/assessments/${(await freshAssessment(t)).id}`, headers: { 'If-Match': '"0"' } }),
     expected: scoped(204, ['counsellor']),
   },
   {
@@ -227,7 +227,7 @@ describe('privacy of answers and scores', () => {
     const before = await Assessment.findById(a.id).lean();
     expect((await b.patch(`/api/v1/assessments/${a.id}`, { version: a.version, answers: scaredAnswers([2]) })).status).toBe(403);
     expect((await b.post(`/api/v1/assessments/${a.id}/second-entry`, { answers: scaredAnswers([2]) })).status).toBe(403);
-    expect((await b.delete(`/api/v1/assessments/${a.id}`)).status).toBe(403);
+    expect((await b.delete(`/api/v1/assessments/${a.id}?version=${a.version}`)).status).toBe(403);
     expect(await Assessment.findById(a.id).lean()).toEqual(before);
     // Its own worklist holds none of school A's children.
     const own = await b.get('/api/v1/worklist').expect(200);

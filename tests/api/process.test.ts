@@ -1,51 +1,19 @@
 // `npm start`'s process: it prints the engine, data location and URL, and on SIGINT/SIGTERM stops
 // the app and its child database cleanly. If the app dies without cleaning up, the embedded
 // FerretDB notices its stdin closing and exits too: no orphan database process either way.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { repoRoot } from '../../server/server.ts';
+import { childPids, isAlive, startAppProcess, waitFor } from '../helpers/app-process.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'activegroups-process-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-function childPids(pid: number): number[] {
-  const out = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout;
-  return out.split('\n').filter(Boolean).map(Number);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function startApp(): Promise<{ app: ChildProcess; output: () => string; url: string }> {
-  const app = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: repoRoot,
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', DB_ENGINE: 'ferretdb', MONGODB_URI: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  app.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  app.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  await waitFor(() => /running at (http:\S+)/.test(output), 60_000);
-  return { app, output: () => output, url: /running at (http:\S+)/.exec(output)![1]! };
-}
+const startApp = () => startAppProcess(dataDir);
 
 // These tests start the embedded FerretDB of the app itself; against an external server there is no child.
 describe.runIf(inject('dbEngine') !== 'external')('process lifecycle', () => {

@@ -98,7 +98,7 @@ const cases: MatrixCase[] = [
     method: 'get',
     path: '/api/v1/programmes/:id',
     targets: ['own', 'other'],
-    request: async (t) => ({ url: `/api/v1/programmes/${(await bareProgramme(t)).id}` }),
+    request: async (t) => ({ url: `/api/v1/programmes/${(await bareProgramme(t)).id}?version=0` }),
     expected: scoped(200, ['teacher', 'counsellor', 'researcher']),
   },
   {
@@ -115,7 +115,7 @@ const cases: MatrixCase[] = [
     method: 'delete',
     path: '/api/v1/programmes/:id',
     targets: ['own', 'other'],
-    request: async (t) => ({ url: `/api/v1/programmes/${(await bareProgramme(t)).id}` }),
+    request: async (t) => ({ url: `/api/v1/programmes/${(await bareProgramme(t)).id}?version=0` }),
     expected: scoped(204, ['teacher']),
   },
 ];
@@ -239,7 +239,7 @@ describe('deleting a programme', () => {
   it('when no session has been held, then it and its scheduled sessions are deleted and audited', async () => {
     const created = await createProgramme(adminActor(), { ...validPlan(), schoolIds: [world.schoolA.id], groupIds: [groupA2] });
     expect(await Session.countDocuments({ programmeId: created.id })).toBe(36);
-    await clients.teacher.delete(`/api/v1/programmes/${created.id}`).expect(204);
+    await clients.teacher.delete(`/api/v1/programmes/${created.id}?version=${created.version}`).expect(204);
     expect(await Programme.exists({ _id: created.id })).toBeNull();
     expect(await Session.countDocuments({ programmeId: created.id })).toBe(0);
     expect(await AuditEvent.countDocuments({ entity: 'programme', entityId: created.id, action: 'delete' })).toBe(1);
@@ -251,14 +251,14 @@ describe('deleting a programme', () => {
     // What the sessions module writes when a register is saved.
     await Session.updateOne({ _id: first!._id }, { $set: { status: 'held', loggedAt: new Date() }, $inc: { version: 1 } });
     const before = await databaseSnapshot();
-    const res = await clients.teacher.delete(`/api/v1/programmes/${created.id}`);
+    const res = await clients.teacher.delete(`/api/v1/programmes/${created.id}?version=${created.version}`);
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('programme_has_held_sessions');
     expect(await databaseSnapshot()).toEqual(before);
   });
 
   it('when the programme does not exist, then 404', async () => {
-    const res = await clients.admin.delete(`/api/v1/programmes/${new mongoose.Types.ObjectId().toHexString()}`);
+    const res = await clients.admin.delete(`/api/v1/programmes/${new mongoose.Types.ObjectId().toHexString()}?version=0`);
     expect(res.status).toBe(404);
   });
 });

@@ -162,7 +162,7 @@ export const api = {
     create: (body: SchoolInput) => request<School>('POST', '/api/v1/schools', { body }),
     update: (schoolId: string, body: SchoolPatch) =>
       request<School>('PATCH', `/api/v1/schools/${id(schoolId)}`, { body }),
-    remove: (schoolId: string) => request<void>('DELETE', `/api/v1/schools/${id(schoolId)}`),
+    remove: (schoolId: string, version: number) => request<void>('DELETE', `/api/v1/schools/${id(schoolId)}?version=${version}`),
   },
 
   users: {

@@ -105,7 +105,8 @@ export const programmesApi = {
   formOptions: () => call<FormOptions>('GET', '/api/v1/programmes/form-options'),
   create: (body: ProgrammeInput) => call<Programme>('POST', '/api/v1/programmes', body),
   update: (id: string, body: Partial<ProgrammeInput> & { version: number }) => call<Programme>('PATCH', `/api/v1/programmes/${enc(id)}`, body),
-  remove: (id: string) => call<void>('DELETE', `/api/v1/programmes/${enc(id)}`),
+  // The version seen: a programme changed meanwhile is not deleted (409 with the current one).
+  remove: (id: string, version: number) => call<void>('DELETE', `/api/v1/programmes/${enc(id)}?version=${version}`),
 };
 
 export const scheduleApi = {

@@ -147,7 +147,7 @@ export const childrenApi = {
   deactivate: (id: string, body: { version: number; leftOn?: string }) =>
     call<Child & { endedMemberships: number }>('POST', `/api/v1/children/${enc(id)}/deactivate`, body),
   reactivate: (id: string, body: { version: number }) => call<Child>('POST', `/api/v1/children/${enc(id)}/reactivate`, body),
-  remove: (id: string) => call<void>('DELETE', `/api/v1/children/${enc(id)}`),
+  remove: (id: string, version: number) => call<void>('DELETE', `/api/v1/children/${enc(id)}?version=${version}`),
   templateUrl: (lang: 'zh-CN' | 'en') => `/api/v1/children/import/template?lang=${lang}`,
   previewImport: (schoolId: string, csv: string) =>
     call<ImportPreview>('POST', `/api/v1/children/import/preview?schoolId=${enc(schoolId)}`, csv, 'text/csv; charset=utf-8'),
@@ -162,7 +162,7 @@ export const groupsApi = {
   create: (body: { schoolId: string; name: string; activityCode: string; coachIds: string[] }) => call<GroupDetail>('POST', '/api/v1/groups', body),
   update: (id: string, body: { version: number; name?: string; activityCode?: string; coachIds?: string[] }) =>
     call<GroupDetail>('PATCH', `/api/v1/groups/${enc(id)}`, body),
-  remove: (id: string) => call<void>('DELETE', `/api/v1/groups/${enc(id)}`),
+  remove: (id: string, version: number) => call<void>('DELETE', `/api/v1/groups/${enc(id)}?version=${version}`),
   addMembers: (id: string, body: { version: number; childIds: string[]; joinedOn: string }) =>
     call<GroupDetail>('POST', `/api/v1/groups/${enc(id)}/members`, body),
   endMembership: (id: string, body: { version: number; childId: string; leftOn: string }) =>

@@ -93,6 +93,10 @@ export const en = {
     forbidden: 'You do not have permission to do this.',
     not_found: 'Not found.',
     unauthenticated: 'Your session has ended. Please sign in again.',
+    database_unavailable: 'The database cannot be reached right now; nothing was saved. Try again in a moment.',
+    request_in_progress: 'The same save is still being processed. Try again in a moment.',
+    version_required: 'Reload the page, then delete again.',
+    request_too_large: 'The request is too long. Shorten the search or sign in again.',
   },
   common: {
     save: 'Save',

@@ -92,6 +92,10 @@ export const zhCN: Messages = {
     forbidden: '您没有执行此操作的权限。',
     not_found: '未找到。',
     unauthenticated: '登录已失效，请重新登录。',
+    database_unavailable: '暂时无法连接数据库，本次操作未保存，请稍后重试。',
+    request_in_progress: '同一次保存仍在处理中，请稍后再试。',
+    version_required: '请刷新页面后再删除。',
+    request_too_large: '请求过长，请缩短搜索条件或重新登录。',
   },
   common: {
     save: '保存',

@@ -1,4 +1,5 @@
 // One questionnaire filled in by one child for one programme wave, with its stored score.
+import { lastRequestIdPath } from '../../lib/idempotency.ts';
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { waves } from '../../../shared/schemas/child.ts';
 
@@ -31,6 +32,8 @@ const assessmentSchema = new Schema(
      */
     secondEntry: { type: Schema.Types.Mixed, default: null },
     version: { type: Number, default: 0 },
+    /** Idempotency: the request that last wrote the questionnaire (server/lib/idempotency.ts). */
+    lastRequestId: lastRequestIdPath,
   },
   { timestamps: true, versionKey: false },
 );

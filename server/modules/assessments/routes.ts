@@ -7,6 +7,7 @@ import {
   secondEntrySchema,
   updateAssessmentSchema,
 } from '../../../shared/schemas/assessments-api.ts';
+import { deleteVersionOf } from '../../lib/delete-version.ts';
 import { idempotencyKeyOf, once } from '../../lib/idempotency.ts';
 import { mount, RESPONDED, route } from '../../lib/route.ts';
 import {
@@ -43,7 +44,7 @@ export function assessmentRoutes(): Router {
       body: createAssessmentSchema,
       handle: async ({ req, res, actor, body }) => {
         // A retried save (same Idempotency-Key and body) returns the first answer and stores nothing twice.
-        const result = await once(actor, idempotencyKeyOf(req, true), body, async () => ({ status: 201, body: await createAssessment(actor, body) }));
+        const result = await once(actor, idempotencyKeyOf(req, true), body, async (requestId) => ({ status: 201, body: await createAssessment(actor, body, requestId) }));
         if (result.replayed) res.set('Idempotent-Replayed', 'true');
         res.status(result.status).json(result.body);
         return RESPONDED;
@@ -63,9 +64,9 @@ export function assessmentRoutes(): Router {
       params: assessmentIdParamsSchema,
       body: updateAssessmentSchema,
       handle: async ({ req, res, actor, params, body }) => {
-        const result = await once(actor, idempotencyKeyOf(req, false), { id: params.id, body }, async () => ({
+        const result = await once(actor, idempotencyKeyOf(req, false), { id: params.id, body }, async (requestId) => ({
           status: 200,
-          body: await updateAssessment(actor, params.id, body),
+          body: await updateAssessment(actor, params.id, body, requestId),
         }));
         if (result.replayed) res.set('Idempotent-Replayed', 'true');
         res.status(result.status).json(result.body);
@@ -77,7 +78,7 @@ export function assessmentRoutes(): Router {
       path: '/:id',
       access: 'assessment:write',
       params: assessmentIdParamsSchema,
-      handle: ({ actor, params }) => deleteAssessment(actor, params.id),
+      handle: ({ req, actor, params }) => deleteAssessment(actor, params.id, deleteVersionOf(req)),
     }),
     route({
       method: 'post',
@@ -86,9 +87,9 @@ export function assessmentRoutes(): Router {
       params: assessmentIdParamsSchema,
       body: secondEntrySchema,
       handle: async ({ req, res, actor, params, body }) => {
-        const result = await once(actor, idempotencyKeyOf(req, false), { id: params.id, body }, async () => ({
+        const result = await once(actor, idempotencyKeyOf(req, false), { id: params.id, body }, async (requestId) => ({
           status: 200,
-          body: await recordSecondEntry(actor, params.id, body),
+          body: await recordSecondEntry(actor, params.id, body, requestId),
         }));
         if (result.replayed) res.set('Idempotent-Replayed', 'true');
         res.status(result.status).json(result.body);

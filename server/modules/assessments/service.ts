@@ -18,6 +18,7 @@ import {
 import type { Wave } from '../../../shared/schemas/child.ts';
 import type { InstrumentDefinition } from '../../../shared/schemas/instrument.ts';
 import { AppError, conflict, isDuplicateKeyError, notFound, versionConflict } from '../../lib/errors.ts';
+import { writtenBy } from '../../lib/idempotency.ts';
 import { authorizeSchool, schoolScope, type Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { Child, type ChildDoc } from '../children/model.ts';
@@ -26,7 +27,8 @@ import { definitionOf, instrumentVersion } from '../instruments/service.ts';
 import type { ProgrammeDoc } from '../programmes/model.ts';
 import { authorizeProgramme, loadProgramme, toWavesJson } from '../waves/service.ts';
 import { Assessment, type AssessmentDoc } from './model.ts';
-import { compareAndSet } from '../../db/compare-and-set.ts';
+import { compareAndDelete, compareAndSet } from '../../db/compare-and-set.ts';
+import { requireDeleteVersion } from '../../lib/delete-version.ts';
 
 const unprocessable = (code: string, message: string, details?: unknown) => new AppError(422, code, message, details);
 
@@ -149,7 +151,7 @@ export function scoreOrReject(definition: InstrumentDefinition, answers: readonl
   return JSON.parse(JSON.stringify(scoreAssessment(definition, answers))) as AssessmentScore;
 }
 
-export async function createAssessment(actor: Actor, input: CreateAssessmentInput): Promise<AssessmentJson> {
+export async function createAssessment(actor: Actor, input: CreateAssessmentInput, requestId?: string): Promise<AssessmentJson> {
   const child = await loadChild(input.childId);
   authorizeSchool(actor, 'assessment:write', String(child.schoolId));
   const programme = await loadProgramme(input.programmeId);
@@ -176,10 +178,13 @@ export async function createAssessment(actor: Actor, input: CreateAssessmentInpu
       score,
       enteredBy: actor.id,
       outsideWindowConfirmed: outside,
+      lastRequestId: requestId ?? null,
     });
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
     const existing = await Assessment.findOne({ childId: child._id, programmeId: programme._id, instrumentCode: input.instrumentCode, wave: input.wave }).lean<AssessmentDoc>();
+    // This very request created it before its process died: answer it.
+    if (existing && writtenBy(existing, requestId)) return toAssessmentJson(existing);
     throw conflict('assessment_exists', `This child already has a ${input.instrumentCode} ${input.wave} questionnaire in this programme. Open it to correct it.`, {
       id: existing ? String(existing._id) : null,
     });
@@ -206,8 +211,9 @@ export async function getAssessment(actor: Actor, id: string) {
   };
 }
 
-export async function updateAssessment(actor: Actor, id: string, input: UpdateAssessmentInput): Promise<AssessmentJson> {
+export async function updateAssessment(actor: Actor, id: string, input: UpdateAssessmentInput, requestId?: string): Promise<AssessmentJson> {
   const before = await loadAssessment(actor, id, 'assessment:write');
+  if (writtenBy(before, requestId)) return toAssessmentJson(before);
   const child = await loadChild(String(before.childId));
   const programme = await loadProgramme(String(before.programmeId));
   const date = input.date ?? before.date;
@@ -222,12 +228,13 @@ export async function updateAssessment(actor: Actor, id: string, input: UpdateAs
   const missing = input.missing ?? (before.missing ?? []).map((m) => ({ item: m.item, reason: m.reason }));
   const score = scoreOrReject(definitionOf(instrument), answers, missing);
   const updated = await compareAndSet<AssessmentDoc>(Assessment, id, { version: input.version }, {
-    $set: { date, answers, missing, score, outsideWindowConfirmed: outside },
+    $set: { date, answers, missing, score, outsideWindowConfirmed: outside, lastRequestId: requestId ?? null },
     $inc: { version: 1 },
   });
   if (!updated) {
     const current = await Assessment.findById(id).lean<AssessmentDoc>();
     if (!current) throw notFound('The questionnaire');
+    if (writtenBy(current, requestId)) return toAssessmentJson(current);
     throw versionConflict(toAssessmentJson(current));
   }
   const json = toAssessmentJson(updated);
@@ -235,25 +242,37 @@ export async function updateAssessment(actor: Actor, id: string, input: UpdateAs
   return json;
 }
 
-export async function deleteAssessment(actor: Actor, id: string): Promise<void> {
+export async function deleteAssessment(actor: Actor, id: string, expectedVersion: number | undefined): Promise<void> {
   const before = await loadAssessment(actor, id, 'assessment:write');
-  await Assessment.deleteOne({ _id: id });
+  const version = requireDeleteVersion(expectedVersion);
+  if (!(await compareAndDelete(Assessment, before._id, { version }))) {
+    const current = await Assessment.findById(id).lean<AssessmentDoc>();
+    if (!current) throw notFound('The questionnaire');
+    throw versionConflict(toAssessmentJson(current));
+  }
   await recordAudit({ actor, action: 'delete', entity: 'assessment', entityId: id, schoolId: String(before.schoolId), before: toAssessmentJson(before) });
 }
 
 /** Double data entry: a different person re-types the paper form; differences are listed for resolution. */
-export async function recordSecondEntry(actor: Actor, id: string, input: SecondEntryInput): Promise<AssessmentJson> {
+export async function recordSecondEntry(actor: Actor, id: string, input: SecondEntryInput, requestId?: string): Promise<AssessmentJson> {
   const before = await loadAssessment(actor, id, 'assessment:write');
+  if (writtenBy(before, requestId)) return toAssessmentJson(before);
   if (String(before.enteredBy) === actor.id) {
     throw unprocessable('second_entry_same_person', 'The second entry must be typed by a different person than the first.');
   }
+  // Answers again: not without the guardian's consent, which may have been withdrawn since the first entry.
+  assertConsent(await loadChild(String(before.childId)), before.date);
   const instrument = await instrumentVersion(before.instrumentCode, before.instrumentVersion);
   if (!instrument) throw notFound(`Version ${before.instrumentVersion} of the instrument ${before.instrumentCode}`);
   scoreOrReject(definitionOf(instrument), input.answers, input.missing);
   const secondEntry: SecondEntry = { enteredBy: actor.id, at: new Date().toISOString(), answers: input.answers, missing: input.missing };
-  const updated = await compareAndSet<AssessmentDoc>(Assessment, id, { version: before.version ?? 0 }, { $set: { secondEntry }, $inc: { version: 1 } });
+  const updated = await compareAndSet<AssessmentDoc>(Assessment, id, { version: before.version ?? 0 }, {
+    $set: { secondEntry, lastRequestId: requestId ?? null },
+    $inc: { version: 1 },
+  });
   if (!updated) {
     const current = await Assessment.findById(id).lean<AssessmentDoc>();
+    if (current && writtenBy(current, requestId)) return toAssessmentJson(current);
     throw versionConflict(current ? toAssessmentJson(current) : null);
   }
   const json = toAssessmentJson(updated);

@@ -19,6 +19,7 @@ import { RosterImport, RosterImportClaim } from './import-model.ts';
 import { isDuplicateKeyError } from '../../lib/errors.ts';
 import { Child, toChildJson, type ChildDoc } from './model.ts';
 import { childCode, childCounterName, loadSchool } from './service.ts';
+import { compareAndDelete } from '../../db/compare-and-set.ts';
 import { reserveSequence } from '../../db/counters.ts';
 
 const PREVIEW_MS = rosterLimits.importPreviewMinutes * 60_000;
@@ -196,7 +197,7 @@ async function claim(token: string, now: Date): Promise<boolean> {
   }
   const existing = await RosterImportClaim.findById(token).lean<{ claimedAt: Date }>();
   if (existing && existing.claimedAt.getTime() >= now.getTime() - STALE_CLAIM_MS) return false;
-  if (existing) await RosterImportClaim.deleteOne({ _id: token, claimedAt: existing.claimedAt });
+  if (existing) await compareAndDelete(RosterImportClaim, token, { claimedAt: existing.claimedAt });
   try {
     await RosterImportClaim.create({ _id: token, claimedAt: now });
     return true;

@@ -12,6 +12,7 @@ import {
   rosterTemplateQuerySchema,
   updateChildSchema,
 } from '../../../shared/schemas/roster.ts';
+import { deleteVersionOf } from '../../lib/delete-version.ts';
 import { AppError } from '../../lib/errors.ts';
 import { mount, RESPONDED, route } from '../../lib/route.ts';
 import { confirmRosterImport, previewRosterImport, rosterTemplateCsv } from './import.ts';
@@ -77,7 +78,13 @@ export function childRoutes(): Router {
       body: reactivateChildSchema,
       handle: ({ actor, params, body }) => reactivateChild(actor, params.id, body),
     }),
-    route({ method: 'delete', path: '/:id', access: 'child:write', params: childIdParamsSchema, handle: ({ actor, params }) => deleteChild(actor, params.id) }),
+    route({
+      method: 'delete',
+      path: '/:id',
+      access: 'child:write',
+      params: childIdParamsSchema,
+      handle: ({ req, actor, params }) => deleteChild(actor, params.id, deleteVersionOf(req)),
+    }),
   ]);
   // A CSV over the limit: say which limit (the app's generic message names the JSON limit).
   router.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => {

@@ -11,7 +11,7 @@ import {
   type UpdateChildInput,
 } from '../../../shared/schemas/roster.ts';
 import { nextSequence } from '../../db/counters.ts';
-import { badRequest, conflict, notFound, versionConflict } from '../../lib/errors.ts';
+import { badRequest, conflict, isDuplicateKeyError, notFound, versionConflict } from '../../lib/errors.ts';
 import { authorizeSchool, schoolScope, type Actor } from '../../lib/policy.ts';
 import { Assessment } from '../assessments/model.ts';
 import { recordAudit } from '../audit/service.ts';
@@ -21,7 +21,8 @@ import { School, type SchoolDoc } from '../schools/model.ts';
 import { Session } from '../sessions/model.ts';
 import { duplicateKey } from './csv.ts';
 import { Child, childFieldsOf, toChildJson, type ChildDoc } from './model.ts';
-import { compareAndSet } from '../../db/compare-and-set.ts';
+import { compareAndDelete, compareAndSet } from '../../db/compare-and-set.ts';
+import { requireDeleteVersion } from '../../lib/delete-version.ts';
 
 export async function loadSchool(schoolId: string): Promise<SchoolDoc> {
   const school = await School.findById(schoolId).lean<SchoolDoc>();
@@ -126,11 +127,25 @@ export async function createChild(actor: Actor, input: CreateChildInput) {
   rejectRuleIssues(fields, schoolToday(new Date(), school.timeZone));
   const existing = await findDuplicate(schoolId, fields);
   if (existing) throw duplicateError(existing);
-  const code = childCode(school.code, await nextSequence(childCounterName(schoolId)));
-  const created = await Child.create({ ...fields, schoolId, code });
+  const created = await insertWithNewCode(schoolId, school.code, fields);
   const json = toChildJson(created.toObject() as ChildDoc);
   await recordAudit({ actor, action: 'create', entity: 'child', entityId: json.id, schoolId, after: json });
   return json;
+}
+
+/** Codes taken outside the counter (older data, a restored backup) are skipped, never a 500. */
+const CODE_ATTEMPTS = 20;
+
+/** Inserts the child under the next free code of its school; a code already taken claims the next number. */
+async function insertWithNewCode(schoolId: string, schoolCode: string, fields: ChildFields) {
+  for (let attempt = 1; ; attempt++) {
+    const code = childCode(schoolCode, await nextSequence(childCounterName(schoolId)));
+    try {
+      return await Child.create({ ...fields, schoolId, code });
+    } catch (err) {
+      if (!isDuplicateKeyError(err) || attempt >= CODE_ATTEMPTS) throw err;
+    }
+  }
 }
 
 function rejectRuleIssues(fields: ChildFields, today: string): void {
@@ -144,6 +159,13 @@ function rejectRuleIssues(fields: ChildFields, today: string): void {
       details,
     );
   }
+}
+
+/** A guarded delete matched nothing: gone (404) or changed meanwhile (409 with the current child). */
+async function conflictAfterFailedDelete(id: string): Promise<never> {
+  const current = await Child.findById(id).lean<ChildDoc>();
+  if (!current) throw notFound('The child');
+  throw versionConflict(toChildJson(current));
 }
 
 async function conditionalUpdate(id: string, version: number, set: Record<string, unknown>): Promise<ChildDoc> {
@@ -200,10 +222,12 @@ export async function reactivateChild(actor: Actor, id: string, input: { version
 }
 
 /** Hard delete, only for a child entered by mistake: no membership, register entry, assessment or dose. */
-export async function deleteChild(actor: Actor, id: string) {
+export async function deleteChild(actor: Actor, id: string, expectedVersion: number | undefined) {
   const child = await findChild(id);
   const schoolId = String(child.schoolId);
   authorizeSchool(actor, 'child:write', schoolId);
+  const version = requireDeleteVersion(expectedVersion);
+  if ((child.version ?? 0) !== version) throw versionConflict(toChildJson(child));
   const data = await dataOfChild(child._id);
   if (data.groups + data.sessions + data.assessments + data.doseSummaries > 0) {
     throw conflict(
@@ -212,7 +236,7 @@ export async function deleteChild(actor: Actor, id: string) {
       data,
     );
   }
-  await Child.deleteOne({ _id: child._id });
+  if (!(await compareAndDelete(Child, child._id, { version }))) await conflictAfterFailedDelete(id);
   // The code is not reused: the school's counter never goes down.
   await recordAudit({ actor, action: 'delete', entity: 'child', entityId: id, schoolId, before: toChildJson(child) });
 }

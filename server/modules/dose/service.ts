@@ -17,6 +17,7 @@ import { childChecks, computeChildDose, membershipOverlaps, programmeWeek, type 
 import { BUILT_IN_PROFILES, seedReviewProfile } from '../../../shared/domain/evidence.ts';
 import type { EvidenceProfile } from '../../../shared/schemas/evidence.ts';
 import type { DoseChild, Membership, Session as DomainSession } from '../../../shared/schemas/session.ts';
+import { serialisedWrite } from '../../db/compare-and-set.ts';
 import { isDuplicateKeyError } from '../../lib/errors.ts';
 import { Child } from '../children/model.ts';
 import { Group, type GroupDoc } from '../groups/model.ts';
@@ -351,8 +352,9 @@ export async function markGroupDoseDirty(groupId: Id): Promise<void> {
 
 /** Marks a group's summaries out of date (one small upsert); call after changing its sessions or members. */
 export async function markDoseDirty(programmeId: Id, groupId: Id, at = new Date()): Promise<void> {
-  const mark = () =>
-    DoseDirty.updateOne({ _id: `${programmeId}:${groupId}` }, { $max: { at }, $setOnInsert: { programmeId, groupId } }, { upsert: true });
+  const id = `${programmeId}:${groupId}`;
+  // `$max` is read-modify-write on FerretDB: marks of one group are serialised (compare-and-set.ts).
+  const mark = () => serialisedWrite(DoseDirty, id, () => DoseDirty.updateOne({ _id: id }, { $max: { at }, $setOnInsert: { programmeId, groupId } }, { upsert: true }));
   try {
     await mark();
   } catch (err) {

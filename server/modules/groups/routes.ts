@@ -9,6 +9,7 @@ import {
   removeMemberSchema,
   updateGroupSchema,
 } from '../../../shared/schemas/roster.ts';
+import { deleteVersionOf } from '../../lib/delete-version.ts';
 import { mount, route } from '../../lib/route.ts';
 import { addMembers, createGroup, deleteGroup, endMembership, getGroup, listCoaches, listGroups, removeMember, updateGroup } from './service.ts';
 
@@ -27,7 +28,13 @@ export function groupRoutes(): Router {
       body: updateGroupSchema,
       handle: ({ actor, params, body }) => updateGroup(actor, params.id, body),
     }),
-    route({ method: 'delete', path: '/:id', access: 'group:write', params: groupIdParamsSchema, handle: ({ actor, params }) => deleteGroup(actor, params.id) }),
+    route({
+      method: 'delete',
+      path: '/:id',
+      access: 'group:write',
+      params: groupIdParamsSchema,
+      handle: ({ req, actor, params }) => deleteGroup(actor, params.id, deleteVersionOf(req)),
+    }),
     route({
       method: 'post',
       path: '/:id/members',

@@ -16,7 +16,8 @@ import { School, type SchoolDoc } from '../schools/model.ts';
 import { Session } from '../sessions/model.ts';
 import { User, type UserDoc } from '../users/model.ts';
 import { Group, type GroupDoc } from './model.ts';
-import { compareAndSet } from '../../db/compare-and-set.ts';
+import { compareAndDelete, compareAndSet } from '../../db/compare-and-set.ts';
+import { requireDeleteVersion } from '../../lib/delete-version.ts';
 import { markGroupDoseDirty } from '../dose/service.ts';
 
 type Member = { childId: mongoose.Types.ObjectId; joinedOn: string; leftOn: string | null };
@@ -216,15 +217,21 @@ export async function updateGroup(actor: Actor, id: string, input: UpdateGroupIn
   return saveGroup(actor, before, input.version, set);
 }
 
-export async function deleteGroup(actor: Actor, id: string) {
+export async function deleteGroup(actor: Actor, id: string, expectedVersion: number | undefined) {
   const group = await findGroup(id);
   const schoolId = String(group.schoolId);
   authorizeSchool(actor, 'group:write', schoolId);
+  const version = requireDeleteVersion(expectedVersion);
+  if ((group.version ?? 0) !== version) throw versionConflict(await detailed(actor, group));
   const [sessions, programmes] = await Promise.all([Session.countDocuments({ groupId: group._id }), Programme.countDocuments({ groupIds: group._id })]);
   if (sessions + programmes > 0) {
     throw conflict('group_in_use', 'This group has sessions or belongs to a programme and cannot be deleted.', { sessions, programmes });
   }
-  await Group.deleteOne({ _id: group._id });
+  if (!(await compareAndDelete(Group, group._id, { version }))) {
+    const current = await Group.findById(group._id).lean<GroupDoc>();
+    if (!current) throw notFound('The group');
+    throw versionConflict(await detailed(actor, current));
+  }
   await recordAudit({ actor, action: 'delete', entity: 'group', entityId: id, schoolId, before: toGroupJson(group) });
 }
 

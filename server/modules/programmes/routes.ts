@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { idParamsSchema } from '../../../shared/schemas/accounts.ts';
 import { createProgrammeSchema, listProgrammesQuerySchema, updateProgrammeSchema } from '../../../shared/schemas/programmes-api.ts';
+import { deleteVersionOf } from '../../lib/delete-version.ts';
 import { mount, route } from '../../lib/route.ts';
 import { createProgramme, deleteProgramme, formOptions, getProgramme, listProgrammes, updateProgramme } from './service.ts';
 
@@ -21,7 +22,13 @@ export function programmeRoutes(): Router {
       body: updateProgrammeSchema,
       handle: ({ actor, params, body }) => updateProgramme(actor, params.id, body),
     }),
-    route({ method: 'delete', path: '/:id', access: 'programme:write', params: idParamsSchema, handle: ({ actor, params }) => deleteProgramme(actor, params.id) }),
+    route({
+      method: 'delete',
+      path: '/:id',
+      access: 'programme:write',
+      params: idParamsSchema,
+      handle: ({ req, actor, params }) => deleteProgramme(actor, params.id, deleteVersionOf(req)),
+    }),
   ]);
   return router;
 }

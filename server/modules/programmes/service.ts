@@ -16,7 +16,8 @@ import { syncProgrammeSchedule, type ScheduleSummary } from '../schedule/service
 import { School } from '../schools/model.ts';
 import { Session } from '../sessions/model.ts';
 import { Programme, type ProgrammeDoc } from './model.ts';
-import { compareAndSet } from '../../db/compare-and-set.ts';
+import { compareAndDelete, compareAndSet } from '../../db/compare-and-set.ts';
+import { requireDeleteVersion } from '../../lib/delete-version.ts';
 
 export function evidenceProfile(id: string) {
   return BUILT_IN_PROFILES.find((p) => p.id === id) ?? seedReviewProfile;
@@ -185,16 +186,23 @@ export async function updateProgramme(actor: Actor, id: string, input: UpdatePro
   return { ...json, schedule };
 }
 
-export async function deleteProgramme(actor: Actor, id: string) {
+export async function deleteProgramme(actor: Actor, id: string, expectedVersion: number | undefined) {
   const programme = await Programme.findById(id).lean<ProgrammeDoc>();
   if (!programme) throw notFound('The programme');
   authorizeProgramme(actor, 'programme:write', programme, 'all');
+  const version = requireDeleteVersion(expectedVersion);
+  if (programme.version !== version) throw versionConflict(toProgrammeJson(programme));
   const oid = new mongoose.Types.ObjectId(id);
   // Held sessions are delivered dose: the programme that explains them must stay.
   const held = await Session.countDocuments({ programmeId: oid, $or: [{ status: 'held' }, { loggedAt: { $ne: null } }] });
   if (held > 0) throw conflict('programme_has_held_sessions', `${held} session(s) of this programme have been held and logged; the programme cannot be deleted.`);
-  await Session.deleteMany({ programmeId: oid });
-  await Programme.deleteOne({ _id: oid });
+  if (!(await compareAndDelete(Programme, oid, { version }))) {
+    const current = await Programme.findById(id).lean<ProgrammeDoc>();
+    if (!current) throw notFound('The programme');
+    throw versionConflict(toProgrammeJson(current));
+  }
+  // Only sessions never logged (a register saved since the check above keeps its session).
+  await Session.deleteMany({ programmeId: oid, loggedAt: null });
   await recordAudit({ actor, action: 'delete', entity: 'programme', entityId: id, schoolId: String(programme.schoolIds[0]), before: withoutCheck(toProgrammeJson(programme)) });
 }
 

@@ -89,7 +89,7 @@ async function withScheduleLock<T>(programmeId: mongoose.Types.ObjectId, work: (
       if (!isDuplicateKeyError(err)) throw err;
       // A lease left by a crashed process expires; taking it over is again an insert race.
       const held = await ScheduleLock.findById(id).lean();
-      if (held && held.until.getTime() < Date.now()) await ScheduleLock.deleteOne({ _id: id, until: held.until });
+      if (held && held.until.getTime() < Date.now()) await compareAndDelete(ScheduleLock, id, { until: held.until });
       else if (Date.now() > deadline) throw conflict('schedule_busy', 'The schedule of this programme is being generated right now. Try again in a moment.');
       else await new Promise((r) => setTimeout(r, 25));
     }

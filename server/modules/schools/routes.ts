@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { createSchoolSchema, idParamsSchema, updateSchoolSchema } from '../../../shared/schemas/accounts.ts';
+import { deleteVersionOf } from '../../lib/delete-version.ts';
 import { mount, route } from '../../lib/route.ts';
 import { createSchool, deleteSchool, getSchool, listSchools, updateSchool } from './service.ts';
 
@@ -35,7 +36,7 @@ export function schoolRoutes(): Router {
       path: '/:id',
       access: 'school:manage',
       params: idParamsSchema,
-      handle: ({ actor, params }) => deleteSchool(actor, params.id),
+      handle: ({ req, actor, params }) => deleteSchool(actor, params.id, deleteVersionOf(req)),
     }),
   ]);
   return router;

@@ -5,7 +5,8 @@ import { authorizeSchool, schoolScope, type Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { User } from '../users/model.ts';
 import { School, toSchoolJson, type SchoolDoc } from './model.ts';
-import { compareAndSet } from '../../db/compare-and-set.ts';
+import { compareAndDelete, compareAndSet } from '../../db/compare-and-set.ts';
+import { requireDeleteVersion } from '../../lib/delete-version.ts';
 
 function assertKnownTimeZone(timeZone: string | undefined): void {
   if (timeZone === undefined) return;
@@ -56,14 +57,20 @@ export async function updateSchool(actor: Actor, id: string, input: UpdateSchool
   return json;
 }
 
-export async function deleteSchool(actor: Actor, id: string) {
+export async function deleteSchool(actor: Actor, id: string, expectedVersion: number | undefined) {
   authorizeSchool(actor, 'school:manage', id);
   const school = await School.findById(id).lean<SchoolDoc>();
   if (!school) throw notFound('The school');
+  const version = requireDeleteVersion(expectedVersion);
+  if ((school.version ?? 0) !== version) throw versionConflict(toSchoolJson(school));
   const users = await User.countDocuments({ schoolIds: school._id });
   if (users > 0) {
     throw conflict('school_in_use', `${users} user account(s) still belong to this school. Remove the school from them first.`);
   }
-  await School.deleteOne({ _id: id });
+  if (!(await compareAndDelete(School, id, { version }))) {
+    const current = await School.findById(id).lean<SchoolDoc>();
+    if (!current) throw notFound('The school');
+    throw versionConflict(toSchoolJson(current));
+  }
   await recordAudit({ actor, action: 'delete', entity: 'school', entityId: id, schoolId: id, before: toSchoolJson(school) });
 }

@@ -1,5 +1,6 @@
 // One occurrence of a group's schedule. The attendance register is embedded (bounded by group
 // size), so saving a register is one atomic write (shared/DESIGN.md §2 "Atomic by design").
+import { lastRequestIdPath } from '../../lib/idempotency.ts';
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
 const activityBlockSchema = new Schema(
@@ -44,6 +45,8 @@ const sessionSchema = new Schema(
     loggedBy: { type: Schema.Types.ObjectId, default: null },
     loggedAt: { type: Date, default: null },
     version: { type: Number, default: 0 },
+    /** Idempotency: the request that last saved the log (server/lib/idempotency.ts). */
+    lastRequestId: lastRequestIdPath,
   },
   { timestamps: true, versionKey: false },
 );

@@ -24,7 +24,7 @@ export function sessionRoutes(): Router {
       // A phone may resend the same save: the Idempotency-Key makes the retry a replay, not a second write.
       handle: async ({ req, res, actor, params, body }) => {
         const key = idempotencyKeyOf(req, true);
-        const result = await once(actor, key, { sessionId: params.id, body }, async () => ({ status: 200, body: await saveSessionLog(actor, params.id, body) }));
+        const result = await once(actor, key, { sessionId: params.id, body }, async (requestId) => ({ status: 200, body: await saveSessionLog(actor, params.id, body, new Date(), requestId) }));
         if (result.replayed) res.set('Idempotent-Replayed', 'true');
         res.status(result.status).json(result.body);
         return RESPONDED;

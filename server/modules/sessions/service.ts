@@ -8,6 +8,7 @@ import { findActivity } from '../../../shared/domain/activities.ts';
 import { schoolToday } from '../../../shared/domain/dates.ts';
 import type { ListSessionsQuery, SaveSessionLogInput } from '../../../shared/schemas/register.ts';
 import { AppError, badRequest, notFound, versionConflict } from '../../lib/errors.ts';
+import { writtenBy } from '../../lib/idempotency.ts';
 import { authorizeSchool, hasPermission, schoolScope, type Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { Child } from '../children/model.ts';
@@ -137,10 +138,15 @@ function validateAgainstSession(session: SessionDoc, group: GroupDoc | null, pro
   }
 }
 
-/** Saves the log and register of a held session (one conditional write), then the audit and dose. */
-export async function saveSessionLog(actor: Actor, id: string, input: SaveSessionLogInput, now = new Date()) {
+/**
+ * Saves the log and register of a held session (one conditional write), then the audit and dose.
+ * `requestId` (idempotent retries) is stored with the write: a retry after a crash that finds its
+ * own save answers it instead of a version conflict.
+ */
+export async function saveSessionLog(actor: Actor, id: string, input: SaveSessionLogInput, now = new Date(), requestId?: string) {
   const before = await loadSession(id);
   authorizeSchool(actor, 'session:write', String(before.schoolId));
+  if (writtenBy(before, requestId)) return toSessionJson(before);
   const [group, programme] = await Promise.all([
     Group.findById(before.groupId).lean<GroupDoc>(),
     Programme.findById(before.programmeId, { timeZone: 1 }).lean<ProgrammeDoc>(),
@@ -156,11 +162,13 @@ export async function saveSessionLog(actor: Actor, id: string, input: SaveSessio
     notes: input.notes,
     loggedBy: new mongoose.Types.ObjectId(actor.id),
     loggedAt: now,
+    lastRequestId: requestId ?? null,
   };
   const updated = await compareAndSet<SessionDoc>(Session, id, { version: input.version }, { $set: changes, $inc: { version: 1 } });
   if (!updated) {
     const current = await Session.findById(id).lean<SessionDoc>();
     if (!current) throw notFound('The session');
+    if (writtenBy(current, requestId)) return toSessionJson(current);
     throw versionConflict(toSessionJson(current));
   }
   const json = toSessionJson(updated);

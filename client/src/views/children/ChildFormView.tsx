@@ -428,7 +428,7 @@ export function ChildFormView(props: { childId: string | null; schoolId: string 
                   disabled={busy}
                   onClick={() =>
                     void act(async () => {
-                      await childrenApi.remove(child.id);
+                      await childrenApi.remove(child.id, child.version);
                       setFlash(t('roster.form.deleted', { code: child.code }));
                       navigate(back);
                     })

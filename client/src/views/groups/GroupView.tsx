@@ -243,7 +243,7 @@ export function GroupView(props: { groupId: string | null; schoolId: string | nu
                       data-testid="group-delete-confirm"
                       onClick={() =>
                         void run(async () => {
-                          await groupsApi.remove(group.id);
+                          await groupsApi.remove(group.id, group.version);
                           setFlash(t('roster.groups.deleted'));
                           navigate(back);
                         })

@@ -247,7 +247,7 @@ export function ProgrammeFormView(props: { programmeId: string | null }) {
     setBusy(true);
     setFailure(null);
     try {
-      await programmesApi.remove(programme.id);
+      await programmesApi.remove(programme.id, programme.version);
       setFlash(t('programmes.form.deleted'));
       navigate('/programmes');
     } catch (error) {

@@ -131,7 +131,7 @@ export function SchoolFormView(props: { schoolId: string | null }) {
     setBusy(true);
     setFailure(null);
     try {
-      await api.schools.remove(school.id);
+      await api.schools.remove(school.id, school.version);
       setFlash(t('schools.deleted'));
       navigate('/schools');
     } catch (error) {
