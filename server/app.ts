@@ -1,12 +1,15 @@
 // The Express application, built apart from the process entry so tests can run it on port 0.
 import fs from 'node:fs';
 import path from 'node:path';
+import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { describeDatabase } from './db/connection.ts';
 import type { DatabaseEngine } from './db/provision.ts';
+import { PRECOMPRESS_MIN_BYTES } from '../client/build/precompress.ts';
+import { clientFiles } from './lib/client-files.ts';
 import { AppError } from './lib/errors.ts';
 import { assessmentRoutes } from './modules/assessments/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
@@ -33,6 +36,8 @@ export interface AppOptions {
   logger: Logger;
   /** Built client (dist/client); served with an SPA fallback when present. */
   clientDir?: string;
+  /** Serve the client's source maps (SOURCE_MAPS=true); otherwise *.map is a 404. */
+  sourceMaps?: boolean;
   trustProxy?: boolean;
   loginLimit?: number;
 }
@@ -71,6 +76,20 @@ export function createApp(options: AppOptions) {
     }),
   );
 
+  // API JSON above 1 kB goes out brotli- or gzip-compressed (whichever the client prefers, brotli
+  // on a tie). Exports (CSV, R, SPSS, zip) stream as they are: compressing them would cost the
+  // export rate on a 2-core server. Client files are precompressed at build time (clientFiles);
+  // ones without a fresh copy are compressed here, on the fly.
+  app.use(
+    compression({
+      threshold: PRECOMPRESS_MIN_BYTES,
+      filter: (req, res) =>
+        req.path.startsWith('/api/')
+          ? /^application\/(?:[\w.+-]+\+)?json\b/.test(String(res.getHeader('Content-Type') ?? ''))
+          : compression.filter(req, res),
+    }),
+  );
+
   app.get('/api/health', (_req, res) => {
     res.json({ status: 'ok', database: describeDatabase(options.engine) });
   });
@@ -101,9 +120,7 @@ export function createApp(options: AppOptions) {
   });
 
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
-    const clientDir = options.clientDir;
-    app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
-    app.get('/{*path}', (_req, res) => res.sendFile(path.join(clientDir, 'index.html')));
+    app.use(clientFiles({ dir: options.clientDir, sourceMaps: options.sourceMaps ?? false }));
   }
 
   app.use(errorHandler(options.logger));

@@ -20,10 +20,13 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(logLevels).default('info'),
   /** Set when the app runs behind an HTTPS-terminating proxy: cookies become Secure. */
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  /** Serve the web client's source maps (for debugging a production build). */
+  SOURCE_MAPS: z.enum(['true', 'false']).default('false'),
 });
 
-export type Config = Omit<z.infer<typeof configSchema>, 'TRUST_PROXY'> & {
+export type Config = Omit<z.infer<typeof configSchema>, 'TRUST_PROXY' | 'SOURCE_MAPS'> & {
   TRUST_PROXY: boolean;
+  SOURCE_MAPS: boolean;
   /** Absolute data directory. */
   DATA_DIR: string;
 };
@@ -41,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...parsed.data,
     TRUST_PROXY: parsed.data.TRUST_PROXY === 'true',
+    SOURCE_MAPS: parsed.data.SOURCE_MAPS === 'true',
     DATA_DIR: path.resolve(parsed.data.DATA_DIR),
   };
 }
