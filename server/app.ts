@@ -73,6 +73,9 @@ export function createApp(options: AppOptions) {
       },
       customProps: (_req, res) => ({ userId: (res as Response).locals?.actor?.id }),
       autoLogging: { ignore: (req) => !(req.url ?? '').startsWith('/api') },
+      // One line per request at `info` (hidden by the default level, warn); a server error at
+      // `error`, so it stays visible.
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
 

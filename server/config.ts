@@ -17,7 +17,11 @@ const configSchema = z.object({
   /** Which embedded engine to use when MONGODB_URI is not set. */
   DB_ENGINE: z.enum(['auto', 'mongod', 'ferretdb']).default('auto'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  LOG_LEVEL: z.enum(logLevels).default('info'),
+  /**
+   * Quiet by default: a newcomer's terminal shows the start-up summary, warnings and errors (a
+   * failed request is an error). `info` adds one line per API request, `debug` more.
+   */
+  LOG_LEVEL: z.enum(logLevels).default('warn'),
   /** Set when the app runs behind an HTTPS-terminating proxy: cookies become Secure. */
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   /** Serve the web client's source maps (for debugging a production build). */
