@@ -80,18 +80,18 @@ export function createApp(options: AppOptions) {
   );
 
   // API JSON above 1 kB goes out brotli- or gzip-compressed (whichever the client prefers, brotli
-  // on a tie). Exports (CSV, R, SPSS, zip) stream as they are: compressing them would cost the
-  // export rate on a 2-core server. Client files are precompressed at build time (clientFiles);
-  // ones without a fresh copy are compressed here, on the fly.
-  app.use(
-    compression({
-      threshold: PRECOMPRESS_MIN_BYTES,
-      filter: (req, res) =>
-        req.path.startsWith('/api/')
-          ? /^application\/(?:[\w.+-]+\+)?json\b/.test(String(res.getHeader('Content-Type') ?? ''))
-          : compression.filter(req, res),
-    }),
-  );
+  // on a tie). Exports (CSV, R, SPSS, xlsx) bypass the middleware and stream as they are:
+  // compressing them would cost the export rate on a 2-core server, and their audit entry is
+  // written as the stream ends. Client files are precompressed at build time (clientFiles); ones
+  // without a fresh copy are compressed here, on the fly.
+  const compress = compression({
+    threshold: PRECOMPRESS_MIN_BYTES,
+    filter: (req, res) =>
+      req.path.startsWith('/api/')
+        ? /^application\/(?:[\w.+-]+\+)?json\b/.test(String(res.getHeader('Content-Type') ?? ''))
+        : compression.filter(req, res),
+  });
+  app.use((req, res, next) => (req.path.startsWith('/api/v1/exports/') ? next() : compress(req, res, next)));
 
   app.get('/api/health', (_req, res) => {
     res.json({ status: 'ok', database: describeDatabase(options.engine) });
