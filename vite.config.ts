@@ -1,8 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { languageSplit } from './client/build/language-split.ts';
+import { precompress } from './client/build/precompress.ts';
 
 const root = fileURLToPath(new URL('./client', import.meta.url));
 const outDir = fileURLToPath(new URL('./dist/client', import.meta.url));
+const i18nDir = fileURLToPath(new URL('./client/src/i18n', import.meta.url));
 
 // The API runs in its own process during development; everything under /api goes to it so the
 // browser sees one origin (session cookie and CSRF header work exactly as in production).
@@ -19,8 +22,13 @@ export default defineConfig({
     outDir,
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // Source maps are written without a sourceMappingURL comment: browsers never fetch them, and
+    // the server serves them only when SOURCE_MAPS=true (then it names them in a SourceMap header).
+    sourcemap: 'hidden',
+    // .vite/manifest.json: the entry's chunk graph, read by the first-load benchmark.
+    manifest: true,
   },
+  plugins: [languageSplit(i18nDir), precompress()],
   server: {
     host: '127.0.0.1',
     proxy: {

@@ -18,6 +18,7 @@ const registry: Array<() => Promise<Benchmark>> = [
   async () => (await import('./register-save.ts')).registerSaveBenchmark,
   async () => (await import('./county-report.ts')).countyReportBenchmark,
   async () => (await import('./exports.ts')).exportsBenchmark,
+  async () => (await import('./client.ts')).clientBenchmark,
 ];
 
 const { values, positionals } = parseArgs({

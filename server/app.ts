@@ -1,6 +1,7 @@
 // The Express application, built apart from the process entry so tests can run it on port 0.
 import fs from 'node:fs';
 import path from 'node:path';
+import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -8,6 +9,8 @@ import { pinoHttp } from 'pino-http';
 import { databaseDownReason, databaseUnavailable, isDatabaseConnectionError, pingDatabase } from './db/availability.ts';
 import { describeDatabase } from './db/connection.ts';
 import type { DatabaseEngine } from './db/provision.ts';
+import { PRECOMPRESS_MIN_BYTES } from '../client/build/precompress.ts';
+import { clientFiles } from './lib/client-files.ts';
 import { AppError } from './lib/errors.ts';
 import { noStore, requireDatabase } from './lib/http-guards.ts';
 import { assessmentRoutes } from './modules/assessments/routes.ts';
@@ -35,6 +38,8 @@ export interface AppOptions {
   logger: Logger;
   /** Built client (dist/client); served with an SPA fallback when present. */
   clientDir?: string;
+  /** Serve the client's source maps (SOURCE_MAPS=true); otherwise *.map is a 404. */
+  sourceMaps?: boolean;
   trustProxy?: boolean;
   loginLimit?: number;
 }
@@ -70,10 +75,27 @@ export function createApp(options: AppOptions) {
       },
       customProps: (_req, res) => ({ userId: (res as Response).locals?.actor?.id }),
       autoLogging: { ignore: (req) => !(req.url ?? '').startsWith('/api') },
+      // One line per request at `info` (hidden by the default level, warn); a server error at
+      // `error`, so it stays visible.
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
 
   app.use('/api', noStore);
+  // API JSON above 1 kB goes out brotli- or gzip-compressed (whichever the client prefers, brotli
+  // on a tie). Exports (CSV, R, SPSS, xlsx) bypass the middleware and stream as they are:
+  // compressing them would cost the export rate on a 2-core server, and their audit entry is
+  // written as the stream ends. Client files are precompressed at build time (clientFiles); ones
+  // without a fresh copy are compressed here, on the fly.
+  const compress = compression({
+    threshold: PRECOMPRESS_MIN_BYTES,
+    filter: (req, res) =>
+      req.path.startsWith('/api/')
+        ? /^application\/(?:[\w.+-]+\+)?json\b/.test(String(res.getHeader('Content-Type') ?? ''))
+        : compression.filter(req, res),
+  });
+  app.use((req, res, next) => (req.path.startsWith('/api/v1/exports/') ? next() : compress(req, res, next)));
+
   app.get('/api/health', async (_req, res) => {
     // 503 while the database is gone, so a load balancer or supervisor sees it (issue 10).
     if (databaseDownReason() !== null || !(await pingDatabase())) {
@@ -111,9 +133,7 @@ export function createApp(options: AppOptions) {
   });
 
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
-    const clientDir = options.clientDir;
-    app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
-    app.get('/{*path}', (_req, res) => res.sendFile(path.join(clientDir, 'index.html')));
+    app.use(clientFiles({ dir: options.clientDir, sourceMaps: options.sourceMaps ?? false }));
   }
 
   app.use(errorHandler(options.logger));

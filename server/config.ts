@@ -17,15 +17,22 @@ const configSchema = z.object({
   /** Which embedded engine to use when MONGODB_URI is not set. */
   DB_ENGINE: z.enum(['auto', 'mongod', 'ferretdb']).default('auto'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  LOG_LEVEL: z.enum(logLevels).default('info'),
+  /**
+   * Quiet by default: a newcomer's terminal shows the start-up summary, warnings and errors (a
+   * failed request is an error). `info` adds one line per API request, `debug` more.
+   */
+  LOG_LEVEL: z.enum(logLevels).default('warn'),
   /** Set when the app runs behind an HTTPS-terminating proxy: cookies become Secure. */
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   /** A save still "in progress" after this long is taken to have died with its process; a retry takes it over. */
   IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Serve the web client's source maps (for debugging a production build). */
+  SOURCE_MAPS: z.enum(['true', 'false']).default('false'),
 });
 
-export type Config = Omit<z.infer<typeof configSchema>, 'TRUST_PROXY'> & {
+export type Config = Omit<z.infer<typeof configSchema>, 'TRUST_PROXY' | 'SOURCE_MAPS'> & {
   TRUST_PROXY: boolean;
+  SOURCE_MAPS: boolean;
   /** Absolute data directory. */
   DATA_DIR: string;
 };
@@ -43,6 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...parsed.data,
     TRUST_PROXY: parsed.data.TRUST_PROXY === 'true',
+    SOURCE_MAPS: parsed.data.SOURCE_MAPS === 'true',
     DATA_DIR: path.resolve(parsed.data.DATA_DIR),
   };
 }

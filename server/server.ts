@@ -78,6 +78,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     logger,
     clientDir: options.clientDir ?? clientDistDir,
     trustProxy: config.TRUST_PROXY,
+    sourceMaps: config.SOURCE_MAPS,
     loginLimit: options.loginLimit,
   });
   const server: Server = await new Promise((resolve, reject) => {

@@ -21,6 +21,22 @@ export const LIMITS = {
   text: { short: 120, long: 2000 },
 } as const;
 
+/**
+ * Accounts and schools: used by the API schemas (schemas/accounts.ts), the mongoose models and the
+ * client forms — here, without zod, so the sign-in and set-up pages do not download a validator.
+ */
+export const accountLimits = {
+  usernameMin: 3,
+  usernameMax: 40,
+  displayNameMax: 80,
+  // NIST SP 800-63B: at least 8; we ask 10 because accounts reach children's mental-health data.
+  passwordMin: 10,
+  passwordMax: 200,
+  schoolNameMax: 120,
+  regionMax: 80,
+  schoolsPerUserMax: 50,
+} as const;
+
 /** Calendar date as school-local yyyy-MM-dd. */
 export const DATE_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 /** Clock time HH:mm (24 h). */

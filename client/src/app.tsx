@@ -8,30 +8,33 @@ import { applyUserLocale, currentLanguage, i18next, LanguageContext, useT } from
 import { match, navigate, useLocation } from './router.ts';
 import { SessionContext, type SessionApi } from './session.ts';
 import { assessmentRoutes } from './views/assessments/routes.tsx';
-import { AuditView } from './views/audit/AuditView.tsx';
-import { ChildFormView } from './views/children/ChildFormView.tsx';
-import { RosterImportView } from './views/children/RosterImportView.tsx';
-import { RosterView } from './views/children/RosterView.tsx';
-import { GroupView } from './views/groups/GroupView.tsx';
-import { GroupsView } from './views/groups/GroupsView.tsx';
-import { HomeView } from './views/home/HomeView.tsx';
-import { LoginView } from './views/auth/LoginView.tsx';
-import { SetupView } from './views/auth/SetupView.tsx';
 import { ForbiddenView, NotFoundView } from './views/misc.tsx';
-import { ProgrammeFormView } from './views/programmes/ProgrammeFormView.tsx';
-import { ProgrammesView } from './views/programmes/ProgrammesView.tsx';
-import { RegisterPickView, RegisterView } from './views/register/RegisterView.tsx';
-import { ScheduleView } from './views/schedule/ScheduleView.tsx';
-import { SchoolFormView } from './views/schools/SchoolFormView.tsx';
-import { SchoolsView } from './views/schools/SchoolsView.tsx';
-import { UserFormView } from './views/users/UserFormView.tsx';
-import { UsersView } from './views/users/UsersView.tsx';
-import { lazyView } from './lazy.tsx';
+import { lazyView, onceViewShown } from './lazy.tsx';
 
-// Chart views load on demand (Chart.js is most of their weight).
+// Every view loads on demand, the first time its address is shown: the first page fetches the
+// app shell and its own view only (issue 11: ≤ 100 kB gzip of JavaScript on first load). A new
+// view is one line here plus its route below.
+const AuditView = lazyView(() => import('./views/audit/AuditView.tsx').then((m) => m.AuditView));
+const LoginView = lazyView(() => import('./views/auth/LoginView.tsx').then((m) => m.LoginView));
+const SetupView = lazyView(() => import('./views/auth/SetupView.tsx').then((m) => m.SetupView));
+const ChildFormView = lazyView(() => import('./views/children/ChildFormView.tsx').then((m) => m.ChildFormView));
+const RosterImportView = lazyView(() => import('./views/children/RosterImportView.tsx').then((m) => m.RosterImportView));
+const RosterView = lazyView(() => import('./views/children/RosterView.tsx').then((m) => m.RosterView));
 const DashboardView = lazyView(() => import('./views/dashboard/DashboardView.tsx').then((m) => m.DashboardView));
 const DeliveryPickView = lazyView(() => import('./views/dashboard/DashboardView.tsx').then((m) => m.DeliveryPickView));
+const GroupView = lazyView(() => import('./views/groups/GroupView.tsx').then((m) => m.GroupView));
+const GroupsView = lazyView(() => import('./views/groups/GroupsView.tsx').then((m) => m.GroupsView));
+const HomeView = lazyView(() => import('./views/home/HomeView.tsx').then((m) => m.HomeView));
+const ProgrammeFormView = lazyView(() => import('./views/programmes/ProgrammeFormView.tsx').then((m) => m.ProgrammeFormView));
+const ProgrammesView = lazyView(() => import('./views/programmes/ProgrammesView.tsx').then((m) => m.ProgrammesView));
+const RegisterPickView = lazyView(() => import('./views/register/RegisterView.tsx').then((m) => m.RegisterPickView));
+const RegisterView = lazyView(() => import('./views/register/RegisterView.tsx').then((m) => m.RegisterView));
 const ResultsView = lazyView(() => import('./views/results/ResultsView.tsx').then((m) => m.ResultsView));
+const ScheduleView = lazyView(() => import('./views/schedule/ScheduleView.tsx').then((m) => m.ScheduleView));
+const SchoolFormView = lazyView(() => import('./views/schools/SchoolFormView.tsx').then((m) => m.SchoolFormView));
+const SchoolsView = lazyView(() => import('./views/schools/SchoolsView.tsx').then((m) => m.SchoolsView));
+const UserFormView = lazyView(() => import('./views/users/UserFormView.tsx').then((m) => m.UserFormView));
+const UsersView = lazyView(() => import('./views/users/UsersView.tsx').then((m) => m.UsersView));
 
 type Boot =
   | { kind: 'loading' }
@@ -182,8 +185,10 @@ function Routes(props: { user: User }) {
       return;
     }
     window.scrollTo(0, 0);
-    const heading = document.querySelector<HTMLElement>('main h1');
-    heading?.focus({ preventScroll: true });
+    const focusHeading = () => document.querySelector<HTMLElement>('main h1')?.focus({ preventScroll: true });
+    // A view shown for the first time is downloaded first: focus its heading once it is there.
+    if (document.querySelector('main h1')) focusHeading();
+    else return onceViewShown(focusHeading);
   }, [path]);
 
   // Signed in: the sign-in and set-up addresses lead home.

@@ -1,23 +1,14 @@
 // Validation schemas for accounts, schools and the audit trail, shared by the API and the client forms.
 import { z } from 'zod';
+import { accountLimits } from '../limits.ts';
 
 export const roles = ['admin', 'pe_teacher', 'counsellor', 'researcher'] as const;
 export type Role = (typeof roles)[number];
 
 export const locales = ['zh-CN', 'en'] as const;
 
-/** Limits live once here and are used by the API, the mongoose models and the client forms. */
-export const accountLimits = {
-  usernameMin: 3,
-  usernameMax: 40,
-  displayNameMax: 80,
-  // NIST SP 800-63B: at least 8; we ask 10 because accounts reach children's mental-health data.
-  passwordMin: 10,
-  passwordMax: 200,
-  schoolNameMax: 120,
-  regionMax: 80,
-  schoolsPerUserMax: 50,
-} as const;
+// Limits live once in shared/limits.ts (zod-free, so the client's forms import them without zod).
+export { accountLimits };
 
 export const objectIdSchema = z.string().regex(/^[a-f0-9]{24}$/, 'must be a 24-character id');
 

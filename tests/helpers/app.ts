@@ -12,7 +12,7 @@ export const PASSWORD = 'correct horse battery staple';
 
 export type TestApp = ReturnType<typeof createApp>;
 
-export async function startTestApp(options: { loginLimit?: number } = {}) {
+export async function startTestApp(options: { loginLimit?: number; clientDir?: string; sourceMaps?: boolean } = {}) {
   const dbName = `t_${randomBytes(6).toString('hex')}`;
   await connectDatabase(inject('dbUri'), dbName);
   const app = createApp({
@@ -20,6 +20,8 @@ export async function startTestApp(options: { loginLimit?: number } = {}) {
     engine: inject('dbEngine'),
     logger: pino({ level: 'silent' }),
     loginLimit: options.loginLimit ?? 1000,
+    clientDir: options.clientDir,
+    sourceMaps: options.sourceMaps,
   });
   return {
     app,

@@ -139,7 +139,7 @@ export interface ErrorBody {
 
 // Limits live once in shared/ (also used by the API schemas and models); forms check them so
 // people see a problem before submitting.
-export { accountLimits } from '../../../shared/schemas/accounts.ts';
-import { accountLimits } from '../../../shared/schemas/accounts.ts';
+export { accountLimits } from '../../../shared/limits.ts';
+import { accountLimits } from '../../../shared/limits.ts';
 export const PASSWORD_MIN = accountLimits.passwordMin;
 export const PASSWORD_MAX = accountLimits.passwordMax;

@@ -1,4 +1,6 @@
-// i18next set-up: zh-CN and en bundled (no network fetch), language chosen as
+// i18next set-up: each language's texts are a chunk of the build, fetched when that language is
+// first used (only the reader's language on first load; the other one when they switch).
+// Language chosen as
 //   1. the choice saved by the language switch (localStorage), else
 //   2. the signed-in user's saved locale (set by an administrator), else
 //   3. the browser: Chinese for any zh* language, English otherwise.
@@ -8,8 +10,7 @@ import i18next from 'i18next';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { Locale } from '../api/types.ts';
-import { en, type Messages } from './en.ts';
-import { zhCN } from './zh-CN.ts';
+import type { Messages } from './en.ts';
 
 declare module 'i18next' {
   interface CustomTypeOptions {
@@ -49,13 +50,33 @@ function applyToDocument(lng: Locale): void {
   document.title = lng === 'zh-CN' ? 'ActiveGroups · 留守儿童团体体育活动' : 'ActiveGroups';
 }
 
+/** Message catalogues by language; the build gives each its own chunk (client/build/language-split.ts). */
+const catalogues: Record<Locale, () => Promise<Messages>> = {
+  en: () => import('./en.ts').then((m) => m.en),
+  'zh-CN': () => import('./zh-CN.ts').then((m) => m.zhCN),
+};
+
+/** Fetches a language's texts once and hands them to i18next. */
+async function loadLanguage(lng: Locale): Promise<void> {
+  if (i18next.hasResourceBundle(lng, 'translation')) return;
+  i18next.addResourceBundle(lng, 'translation', await catalogues[lng]());
+}
+
+/** Changes the language once its texts are here, so no view renders with missing texts. */
+async function switchTo(lng: Locale): Promise<void> {
+  await loadLanguage(lng);
+  await i18next.changeLanguage(lng);
+  applyToDocument(lng);
+}
+
 export async function initI18n(): Promise<void> {
   const lng = storedLanguage() ?? browserLanguage();
   await i18next.init({
     lng,
-    fallbackLng: 'en',
+    // Both catalogues have the same keys (tsc checks zh-CN against en), so no fallback is fetched.
+    fallbackLng: false,
     supportedLngs: ['zh-CN', 'en'],
-    resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+    resources: { [lng]: { translation: await catalogues[lng]() } },
     // Preact escapes text content itself.
     interpolation: { escapeValue: false },
     returnNull: false,
@@ -71,15 +92,13 @@ export async function chooseLanguage(lng: Locale): Promise<void> {
   } catch {
     // not persisted; still switch for this page
   }
-  await i18next.changeLanguage(lng);
-  applyToDocument(lng);
+  await switchTo(lng);
 }
 
 /** A user's saved locale applies only while this device has no explicit choice. */
 export async function applyUserLocale(locale: Locale | undefined): Promise<void> {
   if (!locale || storedLanguage() !== null || i18next.language === locale) return;
-  await i18next.changeLanguage(locale);
-  applyToDocument(locale);
+  await switchTo(locale);
 }
 
 export function currentLanguage(): Locale {

@@ -5,16 +5,16 @@ import type { Wave } from '../../../../shared/schemas/child.ts';
 import type { User } from '../../api/types.ts';
 import { match } from '../../router.ts';
 import { ForbiddenView } from '../misc.tsx';
-import { InstrumentFormView } from '../instruments/InstrumentFormView.tsx';
-import { InstrumentsView } from '../instruments/InstrumentsView.tsx';
-import { WorklistView } from '../worklist/WorklistView.tsx';
-import { EntryView } from './EntryView.tsx';
-import { HubView } from './HubView.tsx';
-import { WavesView } from './WavesView.tsx';
 import { lazyView } from '../../lazy.tsx';
 
-// The child page draws Chart.js charts: its code loads on demand.
+// Every view loads on demand (see app.tsx).
 const ChildProfileView = lazyView(() => import('../child-profile/ChildProfileView.tsx').then((m) => m.ChildProfileView));
+const EntryView = lazyView(() => import('./EntryView.tsx').then((m) => m.EntryView));
+const HubView = lazyView(() => import('./HubView.tsx').then((m) => m.HubView));
+const InstrumentFormView = lazyView(() => import('../instruments/InstrumentFormView.tsx').then((m) => m.InstrumentFormView));
+const InstrumentsView = lazyView(() => import('../instruments/InstrumentsView.tsx').then((m) => m.InstrumentsView));
+const WavesView = lazyView(() => import('./WavesView.tsx').then((m) => m.WavesView));
+const WorklistView = lazyView(() => import('../worklist/WorklistView.tsx').then((m) => m.WorklistView));
 
 export function assessmentRoutes(path: string, query: URLSearchParams, user: User): JSX.Element | null {
   const canAssess = user.role === 'counsellor' || user.role === 'admin';
