@@ -5,6 +5,10 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { AppError, badRequest } from './errors.ts';
 
+/** For the API reference of every DELETE that reads `deleteVersionOf`. */
+export const DELETE_VERSION_NOTE =
+  'Optionally name the version you read — body `{"version": 3}`, query `?version=3` or header `If-Match: "3"` — and a record someone changed since is not deleted: 409 `version_conflict` with the current record.';
+
 const versionSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /** The version a DELETE expects, or undefined when the request names none; 400 when malformed or contradictory. */

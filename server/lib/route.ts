@@ -3,7 +3,8 @@
 // lets the tests walk every route in the role × endpoint matrix.
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
-import { badRequest, unauthenticated } from './errors.ts';
+import type { ErrorCode } from './error-catalog.ts';
+import { AppError, badRequest, unauthenticated } from './errors.ts';
 import { authorize, type Actor, type Permission } from './policy.ts';
 
 /** `public`: anyone (login, setup); `authenticated`: any signed-in user; else a policy permission. */
@@ -24,9 +25,26 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown, A extends Acces
   method: Method;
   path: string;
   access: A;
+  /** One line for the API reference (/api/docs), in the users' words. */
+  summary: string;
+  /** More for the API reference (Markdown), when one line is not enough. */
+  description?: string;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  /** Media type of the body when it is not JSON (the roster import takes CSV text). */
+  bodyType?: 'text/csv';
+  /** Shape of a successful JSON answer, where one is declared (documentation only). */
+  response?: z.ZodType;
+  /** Media types of a successful answer that is a file rather than JSON (downloads). */
+  produces?: readonly string[];
+  /** Saves a phone may retry: the Idempotency-Key header (see lib/idempotency.ts). */
+  idempotencyKey?: 'required' | 'optional';
+  /**
+   * Error codes this route can return besides the ones every route of its kind can (bad input,
+   * not signed in, no permission, not found: see `commonErrorsOf`). Listed in the API reference.
+   */
+  errors?: readonly ErrorCode[];
   /** Status for a successful response with a body (default 200; 204 when the handler returns undefined). */
   status?: number;
   handle(ctx: RouteContext<P, Q, B, A>): Promise<unknown>;
@@ -44,10 +62,29 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
 
 export interface RegisteredRoute {
   method: Method;
+  /** Full path as Express sees it, e.g. /api/v1/schools/:id */
   path: string;
   access: Access;
+  /** The declaration itself: the API reference is generated from the same schemas that validate. */
+  def: RouteDef<any, any, any, any>;
+  /** The router it is mounted on (lets a test find routes added to a router without `mount`). */
+  router: Router;
 }
 export const routeRegistry: RegisteredRoute[] = [];
+
+/** The codes a route can return because of what it is, whatever its handler does. */
+export function commonErrorsOf(def: Pick<RouteDef, 'access' | 'method' | 'params' | 'query' | 'body' | 'bodyType' | 'idempotencyKey'>): ErrorCode[] {
+  const codes: ErrorCode[] = [];
+  if (def.params || def.query || def.body) codes.push('invalid_input');
+  if (def.body) codes.push(...(def.bodyType ? [] : (['malformed_json'] as const)), 'payload_too_large');
+  if (def.access !== 'public') codes.push('unauthenticated', 'token_invalid', 'token_expired', 'token_revoked', 'token_user_inactive', 'rate_limited');
+  if (def.access !== 'public' && def.access !== 'authenticated') codes.push('forbidden');
+  if (def.method !== 'get') codes.push('csrf_invalid');
+  if (def.params) codes.push('not_found');
+  if (def.idempotencyKey) codes.push('invalid_idempotency_key', 'idempotency_key_reused', 'request_in_progress');
+  if (def.idempotencyKey === 'required') codes.push('idempotency_key_required');
+  return codes;
+}
 
 export function formatIssues(error: z.ZodError): { message: string; details: { path: string; message: string }[] } {
   const details = error.issues.map((issue) => ({
@@ -69,10 +106,27 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
   return result.data;
 }
 
+/**
+ * Error codes a route returned without declaring them: the API reference would be missing them.
+ * Reported on stderr under tests (so a test run shows what to add to the route's `errors`).
+ */
+export const undocumentedErrors = new Set<string>();
+
+function noteUndocumented(def: RouteDef<any, any, any, any>, fullPath: string, err: unknown): void {
+  if (!(err instanceof AppError)) return;
+  const documented: readonly string[] = [...commonErrorsOf(def), ...(def.errors ?? [])];
+  if (documented.includes(err.code)) return;
+  const entry = `${def.method.toUpperCase()} ${fullPath} → ${err.code}`;
+  if (undocumentedErrors.has(entry)) return;
+  undocumentedErrors.add(entry);
+  if (process.env.NODE_ENV === 'test') process.stderr.write(`undocumented error code: ${entry}\n`);
+}
+
 export function mount(router: Router, basePath: string, defs: RouteDef<any, any, any, any>[]): void {
   for (const def of defs) {
-    routeRegistry.push({ method: def.method, path: basePath + def.path, access: def.access });
-    router[def.method](def.path, async (req: Request, res: Response) => {
+    const fullPath = basePath + def.path;
+    routeRegistry.push({ method: def.method, path: fullPath, access: def.access, def, router });
+    const run = async (req: Request, res: Response) => {
       const actor = (res.locals.actor as Actor | undefined) ?? null;
       if (def.access === 'authenticated') {
         if (!actor) throw unauthenticated();
@@ -87,6 +141,14 @@ export function mount(router: Router, basePath: string, defs: RouteDef<any, any,
       if (result === RESPONDED) return;
       if (result === undefined) res.status(204).end();
       else res.status(def.status ?? 200).json(result);
+    };
+    router[def.method](def.path, async (req: Request, res: Response) => {
+      try {
+        await run(req, res);
+      } catch (err) {
+        noteUndocumented(def, fullPath, err);
+        throw err;
+      }
     });
   }
 }

@@ -7,7 +7,7 @@ import {
   secondEntrySchema,
   updateAssessmentSchema,
 } from '../../../shared/schemas/assessments-api.ts';
-import { deleteVersionOf } from '../../lib/delete-version.ts';
+import { DELETE_VERSION_NOTE, deleteVersionOf } from '../../lib/delete-version.ts';
 import { idempotencyKeyOf, once } from '../../lib/idempotency.ts';
 import { mount, RESPONDED, route } from '../../lib/route.ts';
 import {
@@ -26,6 +26,7 @@ export function assessmentRoutes(): Router {
     route({
       method: 'get',
       path: '/',
+      summary: 'List questionnaire results (with names; counsellors)',
       access: 'assessment:read',
       query: listAssessmentsQuerySchema,
       handle: ({ actor, query }) => listAssessments(actor, query),
@@ -33,6 +34,8 @@ export function assessmentRoutes(): Router {
     route({
       method: 'get',
       path: '/entry-sheet',
+      summary: 'Entry sheet: the children of a programme for one wave and instrument',
+      errors: ['unknown_instrument'],
       access: 'assessment:read',
       query: entrySheetQuerySchema,
       handle: ({ actor, query }) => entrySheet(actor, query.programmeId, query.wave, query.instrumentCode),
@@ -40,6 +43,10 @@ export function assessmentRoutes(): Router {
     route({
       method: 'post',
       path: '/',
+      summary: "Enter a child's questionnaire answers",
+      idempotencyKey: 'required',
+      status: 201,
+      errors: ['assessment_exists', 'outside_wave_window', 'unknown_instrument'],
       access: 'assessment:write',
       body: createAssessmentSchema,
       handle: async ({ req, res, actor, body }) => {
@@ -53,6 +60,7 @@ export function assessmentRoutes(): Router {
     route({
       method: 'get',
       path: '/:id',
+      summary: 'Read one questionnaire result',
       access: 'assessment:read',
       params: assessmentIdParamsSchema,
       handle: ({ actor, params }) => getAssessment(actor, params.id),
@@ -60,6 +68,9 @@ export function assessmentRoutes(): Router {
     route({
       method: 'patch',
       path: '/:id',
+      summary: "Correct a questionnaire's answers",
+      idempotencyKey: 'optional',
+      errors: ['version_conflict', 'outside_wave_window'],
       access: 'assessment:write',
       params: assessmentIdParamsSchema,
       body: updateAssessmentSchema,
@@ -76,6 +87,9 @@ export function assessmentRoutes(): Router {
     route({
       method: 'delete',
       path: '/:id',
+      summary: 'Delete a questionnaire entered by mistake',
+      description: DELETE_VERSION_NOTE,
+      errors: ['version_conflict'],
       access: 'assessment:write',
       params: assessmentIdParamsSchema,
       handle: ({ req, actor, params }) => deleteAssessment(actor, params.id, deleteVersionOf(req)),
@@ -83,6 +97,9 @@ export function assessmentRoutes(): Router {
     route({
       method: 'post',
       path: '/:id/second-entry',
+      summary: 'Second (verification) entry of a paper questionnaire',
+      idempotencyKey: 'optional',
+      errors: ['version_conflict'],
       access: 'assessment:write',
       params: assessmentIdParamsSchema,
       body: secondEntrySchema,

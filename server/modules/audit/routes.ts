@@ -9,6 +9,7 @@ export function auditRoutes(): Router {
     route({
       method: 'get',
       path: '/',
+      summary: 'Read the audit trail (filter by entity, action, actor, day)',
       access: 'audit:read',
       query: auditQuerySchema,
       handle: ({ query }) => listAudit(query),

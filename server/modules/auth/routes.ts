@@ -49,6 +49,7 @@ export function authRoutes(options: AuthRouteOptions): Router {
     route({
       method: 'get',
       path: '/session',
+      summary: 'Current user and CSRF token (browser sign-in state)',
       access: 'public',
       handle: async ({ req, res }) => {
         // Reuse a valid CSRF cookie so several open tabs keep working.
@@ -68,6 +69,8 @@ export function authRoutes(options: AuthRouteOptions): Router {
     route({
       method: 'post',
       path: '/setup',
+      summary: 'Create the first admin (only while no account exists)',
+      errors: ['setup_done', 'username_taken'],
       access: 'public',
       body: setupSchema,
       status: 201,
@@ -80,6 +83,8 @@ export function authRoutes(options: AuthRouteOptions): Router {
     route({
       method: 'post',
       path: '/login',
+      summary: 'Sign in with username and password (browser session cookie)',
+      errors: ['invalid_credentials', 'rate_limited'],
       access: 'public',
       body: loginSchema,
       handle: async ({ req, res, body }) => {
@@ -91,6 +96,7 @@ export function authRoutes(options: AuthRouteOptions): Router {
     route({
       method: 'post',
       path: '/logout',
+      summary: 'Sign out (ends the browser session)',
       access: 'public',
       handle: async ({ req, res, actor }) => {
         const token = cookiesOf(req)[SESSION_COOKIE];

@@ -12,7 +12,7 @@ import {
   rosterTemplateQuerySchema,
   updateChildSchema,
 } from '../../../shared/schemas/roster.ts';
-import { deleteVersionOf } from '../../lib/delete-version.ts';
+import { DELETE_VERSION_NOTE, deleteVersionOf } from '../../lib/delete-version.ts';
 import { AppError } from '../../lib/errors.ts';
 import { mount, RESPONDED, route } from '../../lib/route.ts';
 import { confirmRosterImport, previewRosterImport, rosterTemplateCsv } from './import.ts';
@@ -25,11 +25,13 @@ export function childRoutes(): Router {
   const router = Router();
   router.use('/import/preview', express.text({ type: ['text/csv', 'text/plain'], limit: rosterLimits.importBytes, defaultCharset: 'utf-8' }));
   mount(router, '/api/v1/children', [
-    route({ method: 'get', path: '/', access: 'child:read', query: childListQuerySchema, handle: ({ actor, query }) => listChildren(actor, query) }),
-    route({ method: 'post', path: '/', access: 'child:write', body: createChildSchema, status: 201, handle: ({ actor, body }) => createChild(actor, body) }),
+    route({ method: 'get', path: '/', summary: 'List children on the roster of a school', access: 'child:read', query: childListQuerySchema, handle: ({ actor, query }) => listChildren(actor, query) }),
+    route({ method: 'post', path: '/', summary: 'Add a child to the roster', errors: ['unknown_school', 'duplicate_child'], access: 'child:write', body: createChildSchema, status: 201, handle: ({ actor, body }) => createChild(actor, body) }),
     route({
       method: 'get',
       path: '/import/template',
+      summary: 'Download the roster CSV template',
+      produces: ['text/csv'],
       access: 'child:write',
       query: rosterTemplateQuerySchema,
       handle: async ({ res, query }) => {
@@ -41,6 +43,9 @@ export function childRoutes(): Router {
     route({
       method: 'post',
       path: '/import/preview',
+      summary: 'Upload a roster CSV and preview the import',
+      bodyType: 'text/csv',
+      errors: ['unknown_school', 'invalid_csv'],
       access: 'child:write',
       query: rosterImportQuerySchema,
       body: csvBodySchema,
@@ -49,14 +54,18 @@ export function childRoutes(): Router {
     route({
       method: 'post',
       path: '/import/confirm',
+      summary: 'Confirm a previewed roster import',
+      errors: ['preview_not_found', 'preview_expired', 'import_in_progress'],
       access: 'child:write',
       body: rosterImportConfirmSchema,
       handle: ({ actor, body }) => confirmRosterImport(actor, body.token),
     }),
-    route({ method: 'get', path: '/:id', access: 'child:read', params: childIdParamsSchema, handle: ({ actor, params }) => getChild(actor, params.id) }),
+    route({ method: 'get', path: '/:id', summary: 'Read one child', access: 'child:read', params: childIdParamsSchema, handle: ({ actor, params }) => getChild(actor, params.id) }),
     route({
       method: 'patch',
       path: '/:id',
+      summary: "Change a child's details",
+      errors: ['version_conflict', 'duplicate_child'],
       access: 'child:write',
       params: childIdParamsSchema,
       body: updateChildSchema,
@@ -65,6 +74,8 @@ export function childRoutes(): Router {
     route({
       method: 'post',
       path: '/:id/deactivate',
+      summary: 'Deactivate a child (left school, withdrew)',
+      errors: ['version_conflict', 'already_inactive'],
       access: 'child:write',
       params: childIdParamsSchema,
       body: deactivateChildSchema,
@@ -73,6 +84,8 @@ export function childRoutes(): Router {
     route({
       method: 'post',
       path: '/:id/reactivate',
+      summary: 'Reactivate a child',
+      errors: ['version_conflict', 'already_active'],
       access: 'child:write',
       params: childIdParamsSchema,
       body: reactivateChildSchema,
@@ -81,6 +94,9 @@ export function childRoutes(): Router {
     route({
       method: 'delete',
       path: '/:id',
+      summary: 'Delete a child entered by mistake (no attendance or questionnaires)',
+      description: DELETE_VERSION_NOTE,
+      errors: ['version_conflict', 'child_has_data'],
       access: 'child:write',
       params: childIdParamsSchema,
       handle: ({ req, actor, params }) => deleteChild(actor, params.id, deleteVersionOf(req)),

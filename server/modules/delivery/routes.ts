@@ -9,6 +9,7 @@ export function deliveryRoutes(): Router {
     route({
       method: 'get',
       path: '/programmes/:id',
+      summary: 'Delivery report of a programme: dose delivered vs the evidence profile',
       access: 'delivery:read',
       params: programmeIdParamsSchema,
       handle: ({ actor, params }) => programmeDeliveryReport(actor, params.id),
@@ -16,6 +17,7 @@ export function deliveryRoutes(): Router {
     route({
       method: 'get',
       path: '/programmes/:id/children',
+      summary: 'Per-child dose and adherence in a programme',
       access: 'delivery:read',
       params: programmeIdParamsSchema,
       query: deliveryChildrenQuerySchema,
@@ -24,6 +26,7 @@ export function deliveryRoutes(): Router {
     route({
       method: 'post',
       path: '/programmes/:id/recompute',
+      summary: "Recompute a programme's dose summaries",
       access: 'programme:write',
       params: programmeIdParamsSchema,
       handle: ({ actor, params }) => recomputeProgramme(actor, params.id),

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { exportParamsSchema, exportQuerySchema } from '../../../shared/schemas/results-api.ts';
 import { mount, RESPONDED, route } from '../../lib/route.ts';
-import { runExport } from './service.ts';
+import { contentTypeOf, runExport } from './service.ts';
 
 export function exportRoutes(): Router {
   const router = Router();
@@ -10,6 +10,9 @@ export function exportRoutes(): Router {
     route({
       method: 'get',
       path: '/:format',
+      summary: 'Download a de-identified export (long CSV, wide CSV, codebook, R or SPSS script)',
+      errors: ['unknown_instrument'],
+      produces: [...new Set(Object.values(contentTypeOf))],
       access: 'export:create',
       params: exportParamsSchema,
       query: exportQuerySchema,

@@ -51,7 +51,7 @@ const extensionOf: Record<ExportFormat, string> = {
   'analysis.sps': '_analysis.sps',
 };
 
-const contentTypeOf: Record<ExportFormat, string> = {
+export const contentTypeOf: Record<ExportFormat, string> = {
   'long.csv': 'text/csv; charset=utf-8',
   'wide.csv': 'text/csv; charset=utf-8',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',

@@ -15,6 +15,7 @@ export function instrumentRoutes(): Router {
     route({
       method: 'get',
       path: '/',
+      summary: 'List questionnaire instruments',
       access: 'instrument:read',
       query: listInstrumentsQuerySchema,
       handle: ({ query }) => listInstruments(query.allVersions === 'true'),
@@ -22,6 +23,8 @@ export function instrumentRoutes(): Router {
     route({
       method: 'get',
       path: '/:code',
+      summary: 'Read an instrument (latest version)',
+      errors: ['instrument_corrupt'],
       access: 'instrument:read',
       params: instrumentCodeParamsSchema,
       handle: ({ params }) => getInstrument(params.code),
@@ -29,6 +32,8 @@ export function instrumentRoutes(): Router {
     route({
       method: 'get',
       path: '/:code/versions/:version',
+      summary: 'Read one version of an instrument',
+      errors: ['instrument_corrupt'],
       access: 'instrument:read',
       params: instrumentVersionParamsSchema,
       handle: ({ params }) => getInstrument(params.code, params.version),
@@ -36,6 +41,8 @@ export function instrumentRoutes(): Router {
     route({
       method: 'post',
       path: '/',
+      summary: 'Add an instrument definition',
+      errors: ['instrument_code_taken'],
       access: 'instrument:manage',
       body: createInstrumentSchema,
       status: 201,
@@ -47,6 +54,8 @@ export function instrumentRoutes(): Router {
     route({
       method: 'patch',
       path: '/:code',
+      summary: 'Publish a new version of an instrument',
+      errors: ['version_conflict', 'instrument_code_mismatch'],
       access: 'instrument:manage',
       params: instrumentCodeParamsSchema,
       body: updateInstrumentSchema,

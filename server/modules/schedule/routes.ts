@@ -18,10 +18,12 @@ import { addExtraSession, cancelSession, generateSchedule, listSchedule, resched
 export function scheduleRoutes(): Router {
   const router = Router();
   mount(router, '/api/v1/schedule', [
-    route({ method: 'get', path: '/', access: 'session:read', query: scheduleQuerySchema, handle: ({ actor, query }) => listSchedule(actor, query) }),
+    route({ method: 'get', path: '/', summary: "A programme's scheduled sessions", access: 'session:read', query: scheduleQuerySchema, handle: ({ actor, query }) => listSchedule(actor, query) }),
     route({
       method: 'post',
       path: '/generate',
+      summary: 'Generate the recurring sessions from the plan',
+      errors: ['schedule_busy'],
       access: 'programme:write',
       body: generateScheduleSchema,
       handle: ({ actor, body }) => generateSchedule(actor, body.programmeId),
@@ -29,6 +31,10 @@ export function scheduleRoutes(): Router {
     route({
       method: 'post',
       path: '/extra',
+      summary: 'Add an extra session',
+      idempotencyKey: 'optional',
+      status: 201,
+      errors: ['group_not_in_programme', 'slot_taken'],
       access: 'programme:write',
       body: extraSessionSchema,
       // A phone may retry the add: with an Idempotency-Key the retry returns the first answer.
@@ -41,6 +47,8 @@ export function scheduleRoutes(): Router {
     route({
       method: 'post',
       path: '/sessions/:id/cancel',
+      summary: 'Cancel a scheduled session',
+      errors: ['version_conflict', 'session_not_scheduled', 'session_logged', 'session_changed'],
       access: 'programme:write',
       params: idParamsSchema,
       body: cancelSessionSchema,
@@ -49,6 +57,8 @@ export function scheduleRoutes(): Router {
     route({
       method: 'post',
       path: '/sessions/:id/restore',
+      summary: 'Restore a cancelled session',
+      errors: ['version_conflict', 'session_not_cancelled', 'slot_taken', 'session_changed'],
       access: 'programme:write',
       params: idParamsSchema,
       body: restoreSessionSchema,
@@ -57,6 +67,8 @@ export function scheduleRoutes(): Router {
     route({
       method: 'post',
       path: '/sessions/:id/reschedule',
+      summary: 'Move a scheduled session to another date or time',
+      errors: ['version_conflict', 'session_not_scheduled', 'session_logged', 'slot_taken', 'session_changed'],
       access: 'programme:write',
       params: idParamsSchema,
       body: rescheduleSessionSchema,

@@ -7,10 +7,11 @@ import { getSessionForRegister, listSessions, saveSessionLog } from './service.t
 export function sessionRoutes(): Router {
   const router = Router();
   mount(router, '/api/v1/sessions', [
-    route({ method: 'get', path: '/', access: 'session:read', query: listSessionsQuerySchema, handle: ({ actor, query }) => listSessions(actor, query) }),
+    route({ method: 'get', path: '/', summary: 'List sessions (for the register)', access: 'session:read', query: listSessionsQuerySchema, handle: ({ actor, query }) => listSessions(actor, query) }),
     route({
       method: 'get',
       path: '/:id',
+      summary: 'Read a session with its register',
       access: 'session:read',
       params: sessionIdParamsSchema,
       handle: ({ actor, params }) => getSessionForRegister(actor, params.id),
@@ -18,6 +19,9 @@ export function sessionRoutes(): Router {
     route({
       method: 'put',
       path: '/:id/log',
+      summary: 'Save a session log: duration, activities, intensity and the register',
+      idempotencyKey: 'required',
+      errors: ['version_conflict', 'session_cancelled', 'session_in_future', 'unknown_activity', 'not_a_member'],
       access: 'session:write',
       params: sessionIdParamsSchema,
       body: saveSessionLogSchema,

@@ -6,10 +6,12 @@ import { createUser, getUser, listUsers, updateUser } from './service.ts';
 export function userRoutes(): Router {
   const router = Router();
   mount(router, '/api/v1/users', [
-    route({ method: 'get', path: '/', access: 'user:manage', handle: () => listUsers() }),
+    route({ method: 'get', path: '/', summary: 'List user accounts', access: 'user:manage', handle: () => listUsers() }),
     route({
       method: 'post',
       path: '/',
+      summary: 'Create a user account',
+      errors: ['username_taken', 'unknown_school'],
       access: 'user:manage',
       body: createUserSchema,
       status: 201,
@@ -18,6 +20,7 @@ export function userRoutes(): Router {
     route({
       method: 'get',
       path: '/:id',
+      summary: 'Read one user account',
       access: 'user:manage',
       params: idParamsSchema,
       handle: ({ params }) => getUser(params.id),
@@ -25,6 +28,8 @@ export function userRoutes(): Router {
     route({
       method: 'patch',
       path: '/:id',
+      summary: 'Change a user account (role, schools, password, active)',
+      errors: ['version_conflict', 'unknown_school', 'self_lockout'],
       access: 'user:manage',
       params: idParamsSchema,
       body: updateUserSchema,

@@ -6,10 +6,11 @@ import { getProgrammeWaves, listProgrammeWaves, updateProgrammeWaves } from './s
 export function waveRoutes(): Router {
   const router = Router();
   mount(router, '/api/v1/programme-waves', [
-    route({ method: 'get', path: '/', access: 'programme:read', handle: ({ actor }) => listProgrammeWaves(actor) }),
+    route({ method: 'get', path: '/', summary: 'List programmes with their questionnaire waves', access: 'programme:read', handle: ({ actor }) => listProgrammeWaves(actor) }),
     route({
       method: 'get',
       path: '/:programmeId',
+      summary: "Read a programme's waves and instruments",
       access: 'programme:read',
       params: programmeIdParamsSchema,
       handle: ({ actor, params }) => getProgrammeWaves(actor, params.programmeId),
@@ -17,6 +18,8 @@ export function waveRoutes(): Router {
     route({
       method: 'put',
       path: '/:programmeId',
+      summary: "Set a programme's waves and instruments",
+      errors: ['version_conflict', 'unknown_instrument'],
       access: 'assessment:write',
       params: programmeIdParamsSchema,
       body: updateWavesSchema,
