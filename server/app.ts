@@ -13,6 +13,10 @@ import { PRECOMPRESS_MIN_BYTES } from '../client/build/precompress.ts';
 import { clientFiles } from './lib/client-files.ts';
 import { AppError } from './lib/errors.ts';
 import { noStore, requireDatabase } from './lib/http-guards.ts';
+import { declareRoute } from './lib/route.ts';
+import { apiDocsRoutes } from './modules/api-docs/routes.ts';
+import { apiTokenAuth } from './modules/api-tokens/bearer.ts';
+import { apiTokenRoutes } from './modules/api-tokens/routes.ts';
 import { assessmentRoutes } from './modules/assessments/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { loadActor, requireCsrf } from './modules/auth/middleware.ts';
@@ -42,6 +46,8 @@ export interface AppOptions {
   sourceMaps?: boolean;
   trustProxy?: boolean;
   loginLimit?: number;
+  /** Requests per API token per minute (default API_TOKEN_REQUESTS_PER_MINUTE). */
+  apiTokenLimit?: number;
 }
 
 /** Largest JSON body accepted: a 30-child register is a few kB; 200 kB leaves room for imports. */
@@ -105,11 +111,14 @@ export function createApp(options: AppOptions) {
     }
     res.json({ status: 'ok', database: describeDatabase(options.engine) });
   });
+  declareRoute(app, '/api/health', { method: 'get', path: '/api/health', summary: 'Is the app up, and which database engine serves it', access: 'public' });
   app.use('/api', requireDatabase);
 
   app.use('/api', requireCsrf(options.sessionSecret));
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT, strict: true }));
   app.use('/api', loadActor());
+  // A script's `Authorization: Bearer` token replaces the cookie session (see api-tokens/bearer.ts).
+  app.use('/api', apiTokenAuth({ requestsPerMinute: options.apiTokenLimit }));
 
   app.use('/api/v1/auth', authRoutes({ sessionSecret: options.sessionSecret, loginLimit: options.loginLimit }));
   app.use('/api/v1/schools', schoolRoutes());
@@ -127,6 +136,8 @@ export function createApp(options: AppOptions) {
   app.use('/api/v1/schedule', scheduleRoutes());
   app.use('/api/v1/results', resultsRoutes());
   app.use('/api/v1/exports', exportRoutes());
+  app.use('/api/v1/api-tokens', apiTokenRoutes());
+  app.use('/api', apiDocsRoutes());
 
   app.use('/api', (req, _res, next) => {
     next(new AppError(404, 'not_found', `No API endpoint ${req.method} ${req.originalUrl.split("?")[0]}.`));

@@ -11,6 +11,8 @@ export const errorCatalog = {
   payload_too_large: { status: 413, meaning: 'The request body is larger than the limit.' },
   unsupported_encoding: { status: 415, meaning: 'The request body is not UTF-8.' },
   not_found: { status: 404, meaning: 'The record (or endpoint) does not exist.' },
+  request_too_large: { status: 431, meaning: 'The request headers or the URL are too long.' },
+  database_unavailable: { status: 503, meaning: 'The database cannot be reached right now; nothing was read or saved. Try again.' },
   internal_error: { status: 500, meaning: 'Unexpected server error; it has been logged.' },
   // Sign-in and access
   unauthenticated: { status: 401, meaning: 'No valid session cookie or API token.' },
@@ -23,6 +25,7 @@ export const errorCatalog = {
   session_required: { status: 403, meaning: 'Only possible when signed in in the browser, not with an API token.' },
   csrf_invalid: { status: 403, meaning: 'Browser requests only: the X-CSRF-Token header is missing or wrong.' },
   rate_limited: { status: 429, meaning: 'Too many requests; wait and try again (see the RateLimit headers).' },
+  too_many_tokens: { status: 409, meaning: 'You have the most active API tokens allowed; revoke one first.' },
   setup_done: { status: 409, meaning: 'The first admin already exists.' },
   self_lockout: { status: 400, meaning: 'An admin cannot remove their own admin access.' },
   username_taken: { status: 409, meaning: 'Another account has this username.' },

@@ -64,6 +64,11 @@ export function hasPermission(actor: Actor, permission: Permission): boolean {
   return grants[actor.role].has(permission);
 }
 
+/** Roles that hold a permission (for the API reference: it names who may call each route). */
+export function rolesWith(permission: Permission): Role[] {
+  return (Object.keys(grants) as Role[]).filter((role) => grants[role].has(permission));
+}
+
 export function authorize(actor: Actor | null, permission: Permission): asserts actor is Actor {
   if (!actor) throw unauthenticated();
   if (!hasPermission(actor, permission)) throw forbidden();

@@ -66,15 +66,25 @@ export interface RegisteredRoute {
   path: string;
   access: Access;
   /** The declaration itself: the API reference is generated from the same schemas that validate. */
-  def: RouteDef<any, any, any, any>;
-  /** The router it is mounted on (lets a test find routes added to a router without `mount`). */
-  router: Router;
+  def: RouteDoc;
+  /** The router (or app) it is served by: lets a test find routes Express serves undeclared. */
+  router: unknown;
 }
+export type RouteDoc = Omit<RouteDef<any, any, any, any>, 'handle'>;
 export const routeRegistry: RegisteredRoute[] = [];
+
+/**
+ * A route Express serves by hand rather than through `mount` (e.g. /api/health): declared here so
+ * it is in the route table and the API reference like every other route.
+ */
+export function declareRoute(router: unknown, fullPath: string, def: RouteDoc): void {
+  routeRegistry.push({ method: def.method, path: fullPath, access: def.access, def, router });
+}
 
 /** The codes a route can return because of what it is, whatever its handler does. */
 export function commonErrorsOf(def: Pick<RouteDef, 'access' | 'method' | 'params' | 'query' | 'body' | 'bodyType' | 'idempotencyKey'>): ErrorCode[] {
-  const codes: ErrorCode[] = [];
+  // Every request: the server's guards (http-guards.ts) answer these before any route runs.
+  const codes: ErrorCode[] = ['request_too_large', 'database_unavailable'];
   if (def.params || def.query || def.body) codes.push('invalid_input');
   if (def.body) codes.push(...(def.bodyType ? [] : (['malformed_json'] as const)), 'payload_too_large');
   if (def.access !== 'public') codes.push('unauthenticated', 'token_invalid', 'token_expired', 'token_revoked', 'token_user_inactive', 'rate_limited');

@@ -93,7 +93,8 @@ export const updateSchoolSchema = z.strictObject({
 
 export const idParamsSchema = z.strictObject({ id: objectIdSchema });
 
-export const auditActions = ['create', 'update', 'delete', 'login', 'logout', 'login_failed', 'export'] as const;
+// `revoke` and `first_use`: personal API tokens (revoked; first request made with it).
+export const auditActions = ['create', 'update', 'delete', 'login', 'logout', 'login_failed', 'export', 'revoke', 'first_use'] as const;
 
 export const auditQuerySchema = z.strictObject({
   entity: z.string().max(40).regex(/^[a-z_]+$/).optional(),

@@ -22,6 +22,10 @@ export const matrixFiles: Record<string, string> = {
   '/api/v1/delivery': 'tests/api/delivery.test.ts',
   '/api/v1/programmes': 'tests/api/programmes.test.ts',
   '/api/v1/schedule': 'tests/api/schedule.test.ts',
+  '/api/v1/api-tokens': 'tests/api/api-tokens.test.ts',
+  '/api/openapi.json': 'tests/api/api-docs.test.ts',
+  '/api/docs': 'tests/api/api-docs.test.ts',
+  '/api/health': 'tests/api/api-docs.test.ts',
 };
 
 describe('route ownership', () => {

@@ -1,11 +1,11 @@
 import { TZDate } from '@date-fns/tz';
 import mongoose from 'mongoose';
 import { badRequest } from '../../lib/errors.ts';
-import type { AuditQuery } from '../../../shared/schemas/accounts.ts';
+import type { AuditQuery, auditActions } from '../../../shared/schemas/accounts.ts';
 import type { Actor } from '../../lib/policy.ts';
 import { AuditEvent, type AuditEventDoc } from './model.ts';
 
-export type AuditAction = 'create' | 'update' | 'delete' | 'login' | 'logout' | 'login_failed' | 'export';
+export type AuditAction = (typeof auditActions)[number];
 
 /** Keys never written to the audit trail, at any depth. */
 const secretKeys = new Set(['passwordHash', 'password', 'token', 'tokenHash', 'csrfToken']);

@@ -3,6 +3,7 @@ import { parse as parseCookies } from 'cookie';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../../lib/errors.ts';
 import type { Actor } from '../../lib/policy.ts';
+import { carriesBearerToken } from '../api-tokens/bearer.ts';
 import type { UserDoc } from '../users/model.ts';
 import { userForSessionToken } from './sessions.ts';
 import { isValidCsrfToken, sameToken } from './tokens.ts';
@@ -38,7 +39,8 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function requireCsrf(secret: string) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    if (safeMethods.has(req.method)) return next();
+    // Requests with an API token are authenticated by that token alone, never by a cookie (bearer.ts).
+    if (safeMethods.has(req.method) || carriesBearerToken(req)) return next();
     const cookie = cookiesOf(req)[CSRF_COOKIE];
     const header = req.get(CSRF_HEADER);
     if (!isValidCsrfToken(secret, cookie) || !sameToken(cookie, header)) {
