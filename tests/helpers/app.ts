@@ -12,7 +12,7 @@ export const PASSWORD = 'correct horse battery staple';
 
 export type TestApp = ReturnType<typeof createApp>;
 
-export async function startTestApp(options: { loginLimit?: number; clientDir?: string; sourceMaps?: boolean } = {}) {
+export async function startTestApp(options: { loginLimit?: number; clientDir?: string; sourceMaps?: boolean; apiTokenLimit?: number } = {}) {
   const dbName = `t_${randomBytes(6).toString('hex')}`;
   await connectDatabase(inject('dbUri'), dbName);
   const app = createApp({
@@ -22,6 +22,7 @@ export async function startTestApp(options: { loginLimit?: number; clientDir?: s
     loginLimit: options.loginLimit ?? 1000,
     clientDir: options.clientDir,
     sourceMaps: options.sourceMaps,
+    apiTokenLimit: options.apiTokenLimit,
   });
   return {
     app,

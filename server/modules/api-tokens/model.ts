@@ -37,3 +37,11 @@ export function toApiTokenJson(doc: ApiTokenDoc, now = new Date()) {
     revokedAt: doc.revokedAt?.toISOString() ?? null,
   } as const;
 }
+
+/**
+ * Once-only token events (`<tokenId>:first_use`, `<tokenId>:revoke`) are claimed by inserting
+ * this document: of two concurrent requests only one insert succeeds (duplicate `_id`), so each
+ * event is audited exactly once — conditional updates are not atomic on FerretDB (DESIGN §2 rule 7).
+ */
+const apiTokenEventSchema = new Schema({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { versionKey: false });
+export const ApiTokenEvent = mongoose.model('ApiTokenEvent', apiTokenEventSchema, 'api_token_events');

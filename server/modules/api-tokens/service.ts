@@ -3,11 +3,11 @@
 // the owner's current role and schools, through the same policy module as the browser.
 import { createHash, randomBytes } from 'node:crypto';
 import { apiTokenLimits, type CreateApiTokenInput } from '../../../shared/schemas/api-tokens.ts';
-import { AppError, conflict, notFound } from '../../lib/errors.ts';
+import { AppError, conflict, isDuplicateKeyError, notFound } from '../../lib/errors.ts';
 import type { Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { User, type UserDoc } from '../users/model.ts';
-import { ApiToken, toApiTokenJson, type ApiTokenDoc } from './model.ts';
+import { ApiToken, ApiTokenEvent, toApiTokenJson, type ApiTokenDoc } from './model.ts';
 
 /** Recognisable in logs and secret scanners; the random part is 32 bytes (256 bits). */
 const TOKEN_PREFIX = 'agt_';
@@ -15,6 +15,17 @@ const TOKEN_PATTERN = /^agt_[A-Za-z0-9_-]{43}$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Record "last used" at most this often, to avoid a write on every request. */
 const TOUCH_EVERY_MS = 5 * 60 * 1000;
+
+/** True for the one caller that claims the event first (see ApiTokenEvent). */
+async function claimOnce(tokenId: string, event: 'first_use' | 'revoke', at: Date): Promise<boolean> {
+  try {
+    await ApiTokenEvent.create({ _id: `${tokenId}:${event}`, at });
+    return true;
+  } catch (err) {
+    if (isDuplicateKeyError(err)) return false;
+    throw err;
+  }
+}
 
 export function hashApiToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -46,18 +57,18 @@ export async function listApiTokens(actor: Actor) {
   return { items: docs.map((d) => toApiTokenJson(d, now)) };
 }
 
-/** Revoking twice is harmless (the first revocation time stays). Only the owner may revoke. */
+/** Revoking twice is harmless (audited once). Only the owner may revoke. */
 export async function revokeApiToken(actor: Actor, id: string) {
   const doc = await ApiToken.findOne({ _id: id, userId: actor.id }).lean<ApiTokenDoc>();
   if (!doc) throw notFound('This API token');
-  if (!doc.revokedAt) {
-    const revokedAt = new Date();
-    await ApiToken.updateOne({ _id: doc._id, revokedAt: null }, { $set: { revokedAt } });
-    const after = toApiTokenJson({ ...doc, revokedAt });
+  if (doc.revokedAt) return toApiTokenJson(doc);
+  const revokedAt = new Date();
+  await ApiToken.updateOne({ _id: doc._id }, { $set: { revokedAt } });
+  const after = toApiTokenJson({ ...doc, revokedAt });
+  if (await claimOnce(after.id, 'revoke', revokedAt)) {
     await recordAudit({ actor, action: 'revoke', entity: 'api_token', entityId: after.id, before: toApiTokenJson(doc), after });
-    return after;
   }
-  return toApiTokenJson(doc);
+  return after;
 }
 
 const refused = (code: 'token_invalid' | 'token_expired' | 'token_revoked' | 'token_user_inactive', message: string) =>
@@ -74,10 +85,10 @@ export async function userForApiToken(token: string): Promise<{ user: UserDoc; t
   const user = await User.findById(doc.userId).lean<UserDoc>();
   if (!user || !user.active) throw refused('token_user_inactive', 'The account this API token belongs to is deactivated.');
   if (!doc.lastUsedAt || now.getTime() - doc.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+    await ApiToken.updateOne({ _id: doc._id }, { $set: { lastUsedAt: now } });
     // The first use is audited (the moment a token starts working for a script); later uses only
-    // move "last used". The conditional update lets one of two concurrent first uses audit it.
-    const first = await ApiToken.updateOne({ _id: doc._id, lastUsedAt: doc.lastUsedAt ?? null }, { $set: { lastUsedAt: now } });
-    if (!doc.lastUsedAt && first.modifiedCount === 1) {
+    // move "last used".
+    if (!doc.lastUsedAt && (await claimOnce(String(doc._id), 'first_use', now))) {
       await recordAudit({ actor: { id: String(user._id), username: user.username }, action: 'first_use', entity: 'api_token', entityId: String(doc._id) });
     }
   }

@@ -88,6 +88,7 @@ export function assessmentRoutes(): Router {
       method: 'delete',
       path: '/:id',
       summary: 'Delete a questionnaire entered by mistake',
+      status: 204,
       description: DELETE_VERSION_NOTE,
       errors: ['version_conflict'],
       access: 'assessment:write',

@@ -97,6 +97,7 @@ export function authRoutes(options: AuthRouteOptions): Router {
       method: 'post',
       path: '/logout',
       summary: 'Sign out (ends the browser session)',
+      status: 204,
       access: 'public',
       handle: async ({ req, res, actor }) => {
         const token = cookiesOf(req)[SESSION_COOKIE];

@@ -95,6 +95,7 @@ export function childRoutes(): Router {
       method: 'delete',
       path: '/:id',
       summary: 'Delete a child entered by mistake (no attendance or questionnaires)',
+      status: 204,
       description: DELETE_VERSION_NOTE,
       errors: ['version_conflict', 'child_has_data'],
       access: 'child:write',

@@ -34,6 +34,7 @@ export function groupRoutes(): Router {
       method: 'delete',
       path: '/:id',
       summary: 'Delete a group that no programme or session uses',
+      status: 204,
       description: DELETE_VERSION_NOTE,
       errors: ['version_conflict', 'group_in_use'],
       access: 'group:write',

@@ -28,6 +28,7 @@ export function programmeRoutes(): Router {
       method: 'delete',
       path: '/:id',
       summary: 'Delete a programme without held sessions',
+      status: 204,
       description: DELETE_VERSION_NOTE,
       errors: ['version_conflict', 'programme_has_held_sessions'],
       access: 'programme:write',

@@ -39,6 +39,7 @@ export function schoolRoutes(): Router {
       method: 'delete',
       path: '/:id',
       summary: 'Delete a school that has no users, children or groups',
+      status: 204,
       description: DELETE_VERSION_NOTE,
       errors: ['version_conflict', 'school_in_use'],
       access: 'school:manage',
