@@ -30,6 +30,7 @@ const ProgrammesView = lazyView(() => import('./views/programmes/ProgrammesView.
 const RegisterPickView = lazyView(() => import('./views/register/RegisterView.tsx').then((m) => m.RegisterPickView));
 const RegisterView = lazyView(() => import('./views/register/RegisterView.tsx').then((m) => m.RegisterView));
 const ResultsView = lazyView(() => import('./views/results/ResultsView.tsx').then((m) => m.ResultsView));
+const ApiTokensView = lazyView(() => import('./views/api-tokens/ApiTokensView.tsx').then((m) => m.ApiTokensView));
 const ScheduleView = lazyView(() => import('./views/schedule/ScheduleView.tsx').then((m) => m.ScheduleView));
 const SchoolFormView = lazyView(() => import('./views/schools/SchoolFormView.tsx').then((m) => m.SchoolFormView));
 const SchoolsView = lazyView(() => import('./views/schools/SchoolsView.tsx').then((m) => m.SchoolsView));
@@ -211,6 +212,8 @@ function Routes(props: { user: User }) {
   if (user) return adminOnly(<UserFormView key={user.id} userId={user.id ?? null} />);
 
   if (match('/audit', path)) return adminOnly(<AuditView query={query} />);
+  // Every user manages their own API tokens.
+  if (match('/api-tokens', path)) return <ApiTokensView />;
 
   // Roster and groups: names are for teachers, counsellors and admins only (never researchers).
   const rosterAllowed = props.user.role !== 'researcher';

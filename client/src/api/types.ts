@@ -84,13 +84,15 @@ export const AUDIT_ACTIONS = [
   'logout',
   'login_failed',
   'export',
+  'revoke',
+  'first_use',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Entities the audit trail records so far; later features add more (the filter takes any). */
 export const AUDIT_ENTITIES = [
   'user', 'school', 'sign_in', 'child', 'roster_import', 'group', 'programme', 'schedule', 'session', 'dose',
-  'instrument', 'programme_waves', 'assessment', 'export',
+  'instrument', 'programme_waves', 'assessment', 'export', 'api_token',
 ] as const;
 
 export interface AuditEntry {

@@ -5,9 +5,9 @@ import { useLocation } from '../router.ts';
 import { LangSwitch } from './LangSwitch.tsx';
 import { Link } from './ui.tsx';
 
-type NavKey = 'home' | 'schools' | 'users' | 'audit' | 'programmes' | 'results' | 'children' | 'groups' | 'register' | 'delivery' | 'worklist' | 'questionnaires' | 'instruments';
+type NavKey = 'home' | 'schools' | 'users' | 'audit' | 'programmes' | 'results' | 'children' | 'groups' | 'register' | 'delivery' | 'worklist' | 'questionnaires' | 'instruments' | 'apiTokens' | 'apiDocs';
 /** Feature views keep their nav label in their own i18n file. */
-const FEATURE_NAV_LABEL = { programmes: 'programmes.nav', results: 'results.nav', children: 'roster.nav.children', groups: 'roster.nav.groups', register: 'register.nav', delivery: 'register.navDelivery', worklist: 'assessments.nav.worklist', questionnaires: 'assessments.nav.questionnaires', instruments: 'assessments.nav.instruments' } as const;
+const FEATURE_NAV_LABEL = { programmes: 'programmes.nav', results: 'results.nav', children: 'roster.nav.children', groups: 'roster.nav.groups', register: 'register.nav', delivery: 'register.navDelivery', worklist: 'assessments.nav.worklist', questionnaires: 'assessments.nav.questionnaires', instruments: 'assessments.nav.instruments', apiTokens: 'apiTokens.nav', apiDocs: 'apiTokens.navDocs' } as const;
 const isFeatureNav = (key: NavKey): key is keyof typeof FEATURE_NAV_LABEL => key in FEATURE_NAV_LABEL;
 
 /** What each role finds in the navigation. Later features add their views here. */
@@ -24,10 +24,13 @@ const NAV: Record<Role, ReadonlyArray<{ key: NavKey; href: string }>> = {
     { key: 'children', href: '/children' },
     { key: 'groups', href: '/groups' },
     { key: 'instruments', href: '/instruments' },
+    { key: 'apiTokens', href: '/api-tokens' },
+    // Served by the server (not an app view): followed as a normal link.
+    { key: 'apiDocs', href: '/api/docs' },
   ],
-  pe_teacher: [{ key: 'home', href: '/' }, { key: 'register', href: '/register' }, { key: 'children', href: '/children' }, { key: 'groups', href: '/groups' }, { key: 'programmes', href: '/programmes' }, { key: 'delivery', href: '/delivery' }],
-  counsellor: [{ key: 'home', href: '/' }, { key: 'worklist', href: '/worklist' }, { key: 'questionnaires', href: '/assessments' }, { key: 'children', href: '/children' }, { key: 'groups', href: '/groups' }, { key: 'programmes', href: '/programmes' }, { key: 'delivery', href: '/delivery' }],
-  researcher: [{ key: 'home', href: '/' }, { key: 'programmes', href: '/programmes' }, { key: 'delivery', href: '/delivery' }, { key: 'results', href: '/results' }, { key: 'instruments', href: '/instruments' }],
+  pe_teacher: [{ key: 'home', href: '/' }, { key: 'register', href: '/register' }, { key: 'children', href: '/children' }, { key: 'groups', href: '/groups' }, { key: 'programmes', href: '/programmes' }, { key: 'delivery', href: '/delivery' }, { key: 'apiTokens', href: '/api-tokens' }],
+  counsellor: [{ key: 'home', href: '/' }, { key: 'worklist', href: '/worklist' }, { key: 'questionnaires', href: '/assessments' }, { key: 'children', href: '/children' }, { key: 'groups', href: '/groups' }, { key: 'programmes', href: '/programmes' }, { key: 'delivery', href: '/delivery' }, { key: 'apiTokens', href: '/api-tokens' }],
+  researcher: [{ key: 'home', href: '/' }, { key: 'programmes', href: '/programmes' }, { key: 'delivery', href: '/delivery' }, { key: 'results', href: '/results' }, { key: 'instruments', href: '/instruments' }, { key: 'apiTokens', href: '/api-tokens' }],
 };
 
 function isCurrent(href: string, path: string): boolean {
@@ -73,9 +76,15 @@ export function Header(props: { user?: User | null; onLogout?: () => void; loggi
             <ul>
               {NAV[user.role].map((item) => (
                 <li key={item.key}>
-                  <Link href={item.href} testid={`nav-${item.key}`} current={isCurrent(item.href, path)}>
-                    {isFeatureNav(item.key) ? t(FEATURE_NAV_LABEL[item.key]) : t(`nav.${item.key}`)}
-                  </Link>
+                  {item.href.startsWith('/api/') ? (
+                    <a href={item.href} data-testid={`nav-${item.key}`}>
+                      {t(FEATURE_NAV_LABEL[item.key as keyof typeof FEATURE_NAV_LABEL])}
+                    </a>
+                  ) : (
+                    <Link href={item.href} testid={`nav-${item.key}`} current={isCurrent(item.href, path)}>
+                      {isFeatureNav(item.key) ? t(FEATURE_NAV_LABEL[item.key]) : t(`nav.${item.key}`)}
+                    </Link>
+                  )}
                 </li>
               ))}
             </ul>

@@ -3,6 +3,7 @@
 import { assessmentsEn } from './assessments.ts';
 import { registerEn } from './register.ts';
 import { programmesEn } from './programmes.ts';
+import { apiTokensEn } from './api-tokens.ts';
 import { resultsEn } from './results.ts';
 import { rosterEn } from './roster.ts';
 
@@ -11,6 +12,7 @@ export const en = {
   register: registerEn,
   programmes: programmesEn,
   results: resultsEn,
+  apiTokens: apiTokensEn,
   app: {
     name: 'ActiveGroups',
     tagline: 'Group physical activity for left-behind children',
@@ -97,6 +99,7 @@ export const en = {
     request_in_progress: 'The same save is still being processed. Try again in a moment.',
     version_required: 'Reload the page, then delete again.',
     request_too_large: 'The request is too long. Shorten the search or sign in again.',
+    too_many_tokens: 'You have the most active API tokens allowed. Revoke one you no longer use.',
   },
   common: {
     save: 'Save',
@@ -251,6 +254,7 @@ export const en = {
       roster_import: 'Roster import',
       dose: 'Dose summary',
       export: 'Export',
+      api_token: 'API token',
     },
     actionName: {
       create: 'Created',
@@ -260,6 +264,8 @@ export const en = {
       logout: 'Signed out',
       login_failed: 'Failed sign-in',
       export: 'Exported',
+      revoke: 'Revoked',
+      first_use: 'First used',
     },
   },
   roster: rosterEn,

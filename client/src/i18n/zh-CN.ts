@@ -2,6 +2,7 @@ import type { Messages } from './en.ts';
 import { assessmentsZh } from './assessments.ts';
 import { registerZh } from './register.ts';
 import { programmesZh } from './programmes.ts';
+import { apiTokensZh } from './api-tokens.ts';
 import { resultsZh } from './results.ts';
 import { rosterZh } from './roster.ts';
 
@@ -11,6 +12,7 @@ export const zhCN: Messages = {
   register: registerZh,
   programmes: programmesZh,
   results: resultsZh,
+  apiTokens: apiTokensZh,
   app: {
     name: 'ActiveGroups',
     tagline: '留守儿童团体体育活动',
@@ -96,6 +98,7 @@ export const zhCN: Messages = {
     request_in_progress: '同一次保存仍在处理中，请稍后再试。',
     version_required: '请刷新页面后再删除。',
     request_too_large: '请求过长，请缩短搜索条件或重新登录。',
+    too_many_tokens: '有效的 API 访问令牌已达上限，请先撤销不再使用的令牌。',
   },
   common: {
     save: '保存',
@@ -250,6 +253,7 @@ export const zhCN: Messages = {
       roster_import: '名单导入',
       dose: '运动剂量汇总',
       export: '数据导出',
+      api_token: 'API 访问令牌',
     },
     actionName: {
       create: '创建',
@@ -259,6 +263,8 @@ export const zhCN: Messages = {
       logout: '退出',
       login_failed: '登录失败',
       export: '导出',
+      revoke: '撤销',
+      first_use: '首次使用',
     },
   },
   roster: rosterZh,

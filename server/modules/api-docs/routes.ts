@@ -28,7 +28,7 @@ function docsPage(): string {
     <a class="docs-link" href="/api-tokens">API tokens · 访问令牌</a>
     <a class="docs-link" href="/api/openapi.json" download="activegroups-openapi.json">openapi.json</a>
   </header>
-  <main id="api-reference" data-url="/api/openapi.json"></main>
+  <main id="reference"></main>
   <script src="/api/docs/vendor/standalone.js"></script>
   <script src="/api/docs/assets/init.js"></script>
 </body>

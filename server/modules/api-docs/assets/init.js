@@ -1,11 +1,12 @@
 // Starts the Scalar viewer on /api/docs. Kept offline: no web fonts, no telemetry, no hosted
 // "try it" proxy or AI agent; colours follow the app (client/src/styles.css).
 /* global Scalar */
-Scalar.createApiReference('#api-reference', {
+Scalar.createApiReference('#reference', {
   url: '/api/openapi.json',
   withDefaultFonts: false,
   telemetry: false,
   hideClientButton: true,
+  hideTestRequestButton: true,
   showDeveloperTools: 'never',
   showToolbar: 'never',
   agent: { disabled: true },
