@@ -3,7 +3,7 @@
 // lets the tests walk every route in the role × endpoint matrix.
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
-import type { ErrorCode } from './error-catalog.ts';
+import { errorCatalog, type ErrorCode } from './error-catalog.ts';
 import { AppError, badRequest, unauthenticated } from './errors.ts';
 import { authorize, type Actor, type Permission } from './policy.ts';
 
@@ -125,8 +125,9 @@ export const undocumentedErrors = new Set<string>();
 function noteUndocumented(def: RouteDef<any, any, any, any>, fullPath: string, err: unknown): void {
   if (!(err instanceof AppError)) return;
   const documented: readonly string[] = [...commonErrorsOf(def), ...(def.errors ?? [])];
-  if (documented.includes(err.code)) return;
-  const entry = `${def.method.toUpperCase()} ${fullPath} → ${err.code}`;
+  const catalogued = (errorCatalog as Record<string, { status: number } | undefined>)[err.code];
+  if (documented.includes(err.code) && catalogued?.status === err.status) return;
+  const entry = `${def.method.toUpperCase()} ${fullPath} → ${err.status} ${err.code}`;
   if (undocumentedErrors.has(entry)) return;
   undocumentedErrors.add(entry);
   if (process.env.NODE_ENV === 'test') process.stderr.write(`undocumented error code: ${entry}\n`);

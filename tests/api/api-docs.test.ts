@@ -29,6 +29,7 @@ let world: Awaited<ReturnType<typeof seedStudyWorld>>;
 const clients = {} as Record<Who, TestClient>;
 type OpenApi = { openapi: string; paths: Record<string, Record<string, Operation>>; info: { description: string } };
 type Operation = {
+  operationId: string;
   summary: string;
   description: string;
   'x-permission': string;
@@ -91,6 +92,8 @@ describe('OpenAPI document', () => {
       return !doc.paths[openApiPath(expressPath)]?.[method];
     });
     expect(missing).toEqual([]);
+    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('when a route is documented, then it has a summary, its permission and the error envelope with its codes', () => {

@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiExamples } from '../../server/modules/api-docs/guide.ts';
 import { PASSWORD } from '../helpers/app.ts';
-import { artifactsDir, startBrowserHarness } from '../helpers/browser.ts';
+import { artifactsDir, signIn as signInAs, startBrowserHarness } from '../helpers/browser.ts';
 import { seedStudyWorld } from '../api/results-world.ts';
 
 const run = promisify(execFile);
@@ -24,14 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.stop());
 
-async function signIn(page: Page, username: string) {
-  await page.goto(h.url);
-  await page.getByTestId('login-form').waitFor();
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('home').waitFor();
-}
+const signIn = (page: Page, username: string) => signInAs(page, h.url, username, PASSWORD);
 
 /** Requests to anything but this server (the machines are offline: a CDN would fail). */
 function watchForeignRequests(page: Page, base: string): string[] {

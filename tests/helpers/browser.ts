@@ -58,3 +58,13 @@ export async function startBrowserHarness() {
     },
   };
 }
+
+/** Signs in through the login form (every test user has the fixtures' PASSWORD) and waits for home. */
+export async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('login-form').waitFor();
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('home').waitFor();
+}
