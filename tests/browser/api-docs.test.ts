@@ -114,7 +114,9 @@ describe('API tokens and the API reference', () => {
     await signIn(page, 'admin');
     await page.getByTestId('nav-apiDocs').click();
     await page.waitForURL(`${base}/api/docs`);
-    const doc = (await (await page.request.get(`${base}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, { summary: string }>> };
+    const answer = await page.request.get(`${base}/api/openapi.json`);
+    expect(answer.status(), await answer.text()).toBe(200);
+    const doc = (await answer.json()) as { paths: Record<string, Record<string, { summary: string }>> };
     const operations = Object.entries(doc.paths).flatMap(([p, ops]) => Object.entries(ops).map(([method, op]) => ({ method, path: p, summary: op.summary })));
     expect(operations.length).toBeGreaterThan(60);
     // Every operation is in the viewer's navigation, by its summary.

@@ -45,7 +45,7 @@ export function childRoutes(): Router {
       path: '/import/preview',
       summary: 'Upload a roster CSV and preview the import',
       bodyType: 'text/csv',
-      errors: ['unknown_school', 'invalid_csv'],
+      errors: ['unknown_school', 'invalid_csv', 'too_many_rows'],
       access: 'child:write',
       query: rosterImportQuerySchema,
       body: csvBodySchema,

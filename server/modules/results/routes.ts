@@ -11,7 +11,7 @@ export function resultsRoutes(): Router {
       method: 'get',
       path: '/programmes/:id',
       summary: 'Pre/post results of a programme (de-identified statistics)',
-      errors: ['same_arm', 'inconsistent_data'],
+      errors: ['same_arm', 'inconsistent_data', 'unknown_instrument'],
       access: 'results:read',
       params: resultsParamsSchema,
       query: resultsQuerySchema,
