@@ -7,7 +7,7 @@ import { AppError, badRequest } from './errors.ts';
 
 /** For the API reference of every DELETE that reads `deleteVersionOf`. */
 export const DELETE_VERSION_NOTE =
-  'Optionally name the version you read — body `{"version": 3}`, query `?version=3` or header `If-Match: "3"` — and a record someone changed since is not deleted: 409 `version_conflict` with the current record.';
+  'Name the version you read — body `{"version": 3}`, query `?version=3` or header `If-Match: "3"` (without it: 428 `version_required`). A record someone changed since is not deleted: 409 `version_conflict` with the current record.';
 
 const versionSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 

@@ -30,6 +30,7 @@ export const errorCatalog = {
   self_lockout: { status: 400, meaning: 'An admin cannot remove their own admin access.' },
   username_taken: { status: 409, meaning: 'Another account has this username.' },
   // Saves
+  version_required: { status: 428, meaning: 'A delete must name the version it expects (body, query or If-Match).' },
   version_conflict: { status: 409, meaning: 'Someone else saved first; `details.current` holds their version.' },
   idempotency_key_required: { status: 400, meaning: 'This save needs an Idempotency-Key header.' },
   invalid_idempotency_key: { status: 400, meaning: 'Idempotency-Key must be 8–80 letters, digits, "-" or "_".' },

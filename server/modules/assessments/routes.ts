@@ -90,7 +90,7 @@ export function assessmentRoutes(): Router {
       summary: 'Delete a questionnaire entered by mistake',
       status: 204,
       description: DELETE_VERSION_NOTE,
-      errors: ['version_conflict'],
+      errors: ['version_required', 'version_conflict'],
       access: 'assessment:write',
       params: assessmentIdParamsSchema,
       handle: ({ req, actor, params }) => deleteAssessment(actor, params.id, deleteVersionOf(req)),

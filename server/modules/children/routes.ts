@@ -97,7 +97,7 @@ export function childRoutes(): Router {
       summary: 'Delete a child entered by mistake (no attendance or questionnaires)',
       status: 204,
       description: DELETE_VERSION_NOTE,
-      errors: ['version_conflict', 'child_has_data'],
+      errors: ['version_required', 'version_conflict', 'child_has_data'],
       access: 'child:write',
       params: childIdParamsSchema,
       handle: ({ req, actor, params }) => deleteChild(actor, params.id, deleteVersionOf(req)),

@@ -36,7 +36,7 @@ export function groupRoutes(): Router {
       summary: 'Delete a group that no programme or session uses',
       status: 204,
       description: DELETE_VERSION_NOTE,
-      errors: ['version_conflict', 'group_in_use'],
+      errors: ['version_required', 'version_conflict', 'group_in_use'],
       access: 'group:write',
       params: groupIdParamsSchema,
       handle: ({ req, actor, params }) => deleteGroup(actor, params.id, deleteVersionOf(req)),

@@ -30,7 +30,7 @@ export function programmeRoutes(): Router {
       summary: 'Delete a programme without held sessions',
       status: 204,
       description: DELETE_VERSION_NOTE,
-      errors: ['version_conflict', 'programme_has_held_sessions'],
+      errors: ['version_required', 'version_conflict', 'programme_has_held_sessions'],
       access: 'programme:write',
       params: idParamsSchema,
       handle: ({ req, actor, params }) => deleteProgramme(actor, params.id, deleteVersionOf(req)),

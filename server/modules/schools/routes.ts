@@ -41,7 +41,7 @@ export function schoolRoutes(): Router {
       summary: 'Delete a school that has no users, children or groups',
       status: 204,
       description: DELETE_VERSION_NOTE,
-      errors: ['version_conflict', 'school_in_use'],
+      errors: ['version_required', 'version_conflict', 'school_in_use'],
       access: 'school:manage',
       params: idParamsSchema,
       handle: ({ req, actor, params }) => deleteSchool(actor, params.id, deleteVersionOf(req)),
