@@ -100,7 +100,7 @@ export function assessmentRoutes(): Router {
       path: '/:id/second-entry',
       summary: 'Second (verification) entry of a paper questionnaire',
       idempotencyKey: 'optional',
-      errors: ['version_conflict', 'second_entry_same_person', 'invalid_answers', 'invalid_missing', 'missing_reason_required'],
+      errors: ['version_conflict', 'second_entry_same_person', 'guardian_consent_required', 'consent_after_assessment', 'invalid_answers', 'invalid_missing', 'missing_reason_required'],
       access: 'assessment:write',
       params: assessmentIdParamsSchema,
       body: secondEntrySchema,
