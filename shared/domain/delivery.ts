@@ -234,7 +234,7 @@ function groupDeliveryRules(input: DeliveryInput, groupId: string): GroupDeliver
   }
 
   if (t.maxGapDays) {
-    checks.push(gapCheck('longest-gap', t.maxGapDays, gaps(held.map((h) => h.session.date), asOf), cal.running, 'session',
+    checks.push(gapCheck('longest-gap', t.maxGapDays, gaps(held.map((h) => h.session.date), asOf, new Set(programme.exclusionDates ?? [])), cal.running, 'session',
       { status: 'insufficient-data', text: noneText, key: 'check.longest-gap.none' }));
   }
 

@@ -109,30 +109,49 @@ export function sessionMinutes(
 // ---------- gaps ----------
 
 export interface GapSummary {
-  /** Longest gap in days between consecutive dates (closed gaps). */
+  /** Longest gap in days between consecutive dates (closed gaps), excluded days not counted. */
   longestClosed: number | null;
   longestFrom: string | null;
   longestTo: string | null;
-  /** Days from the last date to asOf (only meaningful while running). */
+  /** Holiday/exam days inside the longest gap that were not counted. */
+  longestExcluded: number;
+  /** Days from the last date to asOf (only meaningful while running), excluded days not counted. */
   open: number | null;
   last: string | null;
 }
 
-export function gaps(dates: readonly string[], asOf: string): GapSummary {
+/**
+ * Gaps between dates. Days in `excluded` (the schedule's exclusion dates: holidays, exams) are not
+ * counted in a DELIVERED gap (issue 9): the plan check already reports the breaks the plan itself
+ * makes (a 17-day exam break fails there), so a group or child is judged only on the gaps they
+ * added — a child who came every session round the National Day holiday is not "failing".
+ */
+export function gaps(dates: readonly string[], asOf: string, excluded: ReadonlySet<string> = new Set()): GapSummary {
   const sorted = [...new Set(dates)].sort();
+  const excludedBetween = (a: string, b: string) => {
+    let n = 0;
+    for (const d of excluded) if (d > a && d < b) n++;
+    return n;
+  };
   let longestClosed: number | null = null;
   let from: string | null = null;
   let to: string | null = null;
+  let longestExcluded = 0;
   for (let i = 1; i < sorted.length; i++) {
-    const g = daysBetween(sorted[i - 1] as string, sorted[i] as string);
+    const a = sorted[i - 1] as string;
+    const b = sorted[i] as string;
+    const skipped = excludedBetween(a, b);
+    const g = daysBetween(a, b) - skipped;
     if (longestClosed === null || g > longestClosed) {
       longestClosed = g;
-      from = sorted[i - 1] as string;
-      to = sorted[i] as string;
+      from = a;
+      to = b;
+      longestExcluded = skipped;
     }
   }
   const last = sorted[sorted.length - 1] ?? null;
-  return { longestClosed, longestFrom: from, longestTo: to, open: last === null ? null : daysBetween(last, asOf), last };
+  const open = last === null ? null : daysBetween(last, asOf) - (daysBetween(last, asOf) > 0 ? excludedBetween(last, addDays(asOf, 1)) : 0);
+  return { longestClosed, longestFrom: from, longestTo: to, longestExcluded, open, last };
 }
 
 /** Status of the "no gap longer than N days" rule, with a projection while running. */
@@ -150,8 +169,9 @@ export function gapCheck(
   const open = openCounts ? (g.open ?? 0) : 0;
   const value = Math.max(closed, open);
   if (closed > max) {
-    return makeCheck(id, threshold, 'fail', value, `Longest gap ${plural(closed, 'day')} (${g.longestFrom} → ${g.longestTo}) — more than ${max}`, `check.${id}.fail`,
-      { gap: closed, from: g.longestFrom ?? '', to: g.longestTo ?? '', max }, 'delivered');
+    const note = g.longestExcluded > 0 ? `, not counting ${plural(g.longestExcluded, 'holiday or exam day')}` : '';
+    return makeCheck(id, threshold, 'fail', value, `Longest gap ${plural(closed, 'day')} (${g.longestFrom} → ${g.longestTo}${note}) — more than ${max}`, `check.${id}.fail`,
+      { gap: closed, from: g.longestFrom ?? '', to: g.longestTo ?? '', max, excludedDays: g.longestExcluded }, 'delivered');
   }
   if (open > max) {
     return makeCheck(id, threshold, 'fail', value, `${plural(open, 'day')} since the last ${what} (${g.last}) — more than ${max}`, `check.${id}.openFail`,
@@ -213,7 +233,7 @@ export interface ChildDose {
 
 export interface ChildDoseInput {
   /** arm 'control': the child's checks are "not applicable" (issue 9). */
-  programme: Pick<ProgrammePlan, 'startDate' | 'plannedWeeks'> & { arm?: ProgrammePlan['arm'] };
+  programme: Pick<ProgrammePlan, 'startDate' | 'plannedWeeks'> & { arm?: ProgrammePlan['arm']; exclusionDates?: readonly string[] | undefined };
   profile: EvidenceProfile;
   child: DoseChild;
   /** This child's memberships (several when the child changed group). */
@@ -314,7 +334,7 @@ export function computeChildDose(input: ChildDoseInput): ChildDose {
   dose.firstAttended = attendedDates[0] ?? null;
   dose.lastAttended = attendedDates[attendedDates.length - 1] ?? null;
   dose.weeksWithQualifyingSession = new Set(qualifyingDates.map((d) => programmeWeek(programme.startDate, d))).size;
-  const g = gaps(qualifyingDates, asOf);
+  const g = gaps(qualifyingDates, asOf, new Set(programme.exclusionDates ?? []));
   dose.longestGapDays = g.longestClosed;
   dose.lastQualifying = g.last;
   dose.daysSinceLastQualifying = g.open;
@@ -412,7 +432,7 @@ function childRules(input: ChildDoseInput, dose: ChildDose): Check[] {
     const joined = spells.map((m) => m.joinedOn).sort()[0];
     const since = joined ? daysBetween(joined > cal.startDate ? joined : cal.startDate, input.asOf) : 0;
     checks.push(
-      gapCheck('child-gap', t.maxGapDays, gaps(dose.qualifyingDates, input.asOf), stillMember, qWord,
+      gapCheck('child-gap', t.maxGapDays, gaps(dose.qualifyingDates, input.asOf, new Set(input.programme.exclusionDates ?? [])), stillMember, qWord,
         since > max
           ? { status: 'fail', text: `No ${qWord} in ${plural(since, 'day')} as a member — more than ${max}`, key: 'check.child-gap.none' }
           : { status: 'insufficient-data', text: `No ${qWord} yet`, key: 'check.child-gap.noneYet' }),

@@ -255,6 +255,20 @@ describe('per-child dose: adherence instead of 3 qualifying sessions a week', ()
   });
 });
 
+describe('gaps round holidays', () => {
+  it('when a child misses the first session after the National Day holiday, then the 7 holiday days are not counted in the gap (it passes); without the holiday the same absences fail', () => {
+    // Last before the holiday: Wed 30 Sep; absent Fri 9 and Mon 12 Oct; back Wed 14 Oct.
+    const sessions = deliver(autumn, ['k1'], { until: END, mark: (_c, d) => (d === '2026-10-09' || d === '2026-10-12' ? 'absent' : 'present') });
+    const r = checkDelivery(input(sessions, AFTER));
+    expect(r.children[0]!.dose.longestGapDays).toBe(14 - 7);
+    expect(check(r.children[0]!.checks, 'child-gap').status).toBe('pass');
+    // Absent for two weeks in term time (Mon 2 → Wed 18 November): 16 days, none excluded → fails.
+    const term = deliver(autumn, ['k1'], { until: END, mark: (_c, d) => (d > '2026-11-02' && d < '2026-11-18' ? 'absent' : 'present') });
+    const c = check(checkDelivery(input(term, AFTER)).children[0]!.checks, 'child-gap');
+    expect(c).toMatchObject({ status: 'fail', value: 16, params: { from: '2026-11-02', to: '2026-11-18', excludedDays: 0 } });
+  });
+});
+
 describe('control arm', () => {
   it('when a control arm logs usual activity, then its group and child checks are "not applicable", with the measurements kept', () => {
     const plan: ProgrammePlan = { ...autumn, arm: 'control' };

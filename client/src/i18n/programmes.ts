@@ -433,6 +433,7 @@ function notesZh(key: string, params: Record<string, string | number>): string {
   let out = '';
   if (Number(params.excluded) > 0) out += fill('（日历上 {{calendarWeeks}} 周，其中 {{excluded}} 周全部排除）', params);
   if (Number(params.cancelled) > 0) out += fill('；取消 {{cancelled}} 次', params);
+  if (Number(params.excludedDays) > 0) out += fill('（不计其中 {{excludedDays}} 天假期或考试）', params);
   if (Number(params.leftOut) > 0) out += fill('；{{leftOut}} 周因假期或考试（排除日期）不足 {{min}} 次，未计入', params);
   if (key.startsWith('check.child-adherence.fail')) out += params.last ? fill('；最后一次出勤是 {{last}}', params) : '；从未出勤';
   if (Number(params.notLogged) > 0) out += fill('；{{notLogged}} 次课尚未记录（不计入）', params);
