@@ -72,6 +72,7 @@ describe('delivery page on the demo, on a phone', () => {
     expect(planFrequency).toContain('达标');
     expect(planFrequency).toMatch(/2 周因假期或考试/);
     await h.screenshot(page, 'delivery-1-autumn-zh-390');
+    await page.screenshot({ path: `${process.cwd()}/tests/.artifacts/delivery-1b-autumn-top-zh-390.png` });
     await page.locator('[data-testid="dash-child-row"]:not([data-status="pass"])').first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${process.cwd()}/tests/.artifacts/delivery-2-autumn-reasons-zh-390.png` });
     await context.close();
@@ -92,6 +93,7 @@ describe('delivery page on the demo, on a phone', () => {
     expect(colour).not.toBe('rgb(253, 226, 226)'); // not the red of "未达标"
     expect(await page.getByTestId('dash-children-count').innerText()).toContain('不适用');
     await h.screenshot(page, 'delivery-3-control-zh-390');
+    await page.screenshot({ path: `${process.cwd()}/tests/.artifacts/delivery-3b-control-top-zh-390.png` });
     await context.close();
   });
 

@@ -84,6 +84,19 @@ function CheckItem(props: { check: Check }) {
   );
 }
 
+/** The checks of a plan or group; a control arm's all-"not applicable" list is said once, not six times. */
+function CheckList(props: { checks: Check[] }) {
+  const { t } = useT();
+  if (props.checks.length > 0 && props.checks.every((c) => c.status === 'not-applicable')) {
+    return (
+      <p class="dash-check" data-testid="dash-check" data-check="all" data-status="not-applicable">
+        <Status status="not-applicable" /> {t('register.dashboard.controlChecks', { count: props.checks.length })}
+      </p>
+    );
+  }
+  return <ul class="dash-checks">{props.checks.map((c) => <CheckItem check={c} />)}</ul>;
+}
+
 type SortKey = 'name' | 'attended' | 'rate' | 'aerobic' | 'qualifying' | 'weeks' | 'gap' | 'status';
 
 export function DashboardView(props: { programmeId: string }) {
@@ -186,7 +199,7 @@ export function DashboardView(props: { programmeId: string }) {
       <div class="dash-columns">
         <div class="dash-card" data-testid="dash-plan">
           <h3>{t('register.dashboard.plan')}</h3>
-          <ul class="dash-checks">{report.planChecks.map((c) => <CheckItem check={c} />)}</ul>
+          <CheckList checks={report.planChecks} />
         </div>
         {report.groups.map((g) => (
           <div class="dash-card" data-testid="dash-group" data-group={g.groupId}>
@@ -196,7 +209,7 @@ export function DashboardView(props: { programmeId: string }) {
                 ? t('register.dashboard.controlSessions', { held: g.summary.sessionsHeld })
                 : t('register.dashboard.groupsHeld', { held: g.summary.sessionsHeld, cancelled: g.summary.sessionsCancelled, unrecorded: g.summary.sessionsUnrecorded })}
             </p>
-            <ul class="dash-checks">{g.checks.map((c) => <CheckItem check={c} />)}</ul>
+            <CheckList checks={g.checks} />
           </div>
         ))}
       </div>
