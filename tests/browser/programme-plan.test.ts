@@ -1,6 +1,7 @@
 // A PE teacher plans a programme on a phone and watches the plan check change as they type, saves
 // it, and works the schedule (calendar, list, cancel, move, extra). Desktop and Chinese too.
 import type { Page } from 'playwright-core';
+import { addDays } from '../../shared/domain/dates.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Group } from '../../server/modules/groups/model.ts';
 import { Session } from '../../server/modules/sessions/model.ts';
@@ -88,6 +89,15 @@ describe('planning a programme with the live plan check', () => {
     await expect.poll(() => status(page, 'aerobic-minutes')).toBe('pass');
     expect(await status(page, 'aerobic-share')).toBe('pass');
     await expect.poll(() => page.getByTestId('check-bar').innerText()).toMatch(/6 of 6 checks met/);
+    // A two-week exam break in the exclusion dates: the live check measures the real gap (issue 9).
+    const start = await page.getByTestId('programme-start').inputValue();
+    await page.getByTestId('exclusion-from').fill(addDays(start, 7));
+    await page.getByTestId('exclusion-to').fill(addDays(start, 20));
+    await page.getByTestId('exclusion-add').click();
+    await expect.poll(() => status(page, 'longest-gap')).toBe('fail');
+    expect(await explanation(page, 'longest-gap')).toMatch(/Longest planned gap 1[5-9] days/);
+    while ((await page.locator('[data-testid="exclusion-list"] button').count()) > 0) await page.locator('[data-testid="exclusion-list"] button').first().click();
+    await expect.poll(() => status(page, 'longest-gap')).toBe('pass');
     // All of it happened in the page: no programme was written while typing.
     expect(apiCalls).toEqual([]);
     await h.screenshot(page, 'programme-3-all-green-390');
