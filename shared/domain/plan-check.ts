@@ -135,10 +135,11 @@ function checkPlanRules(plan: ProgrammePlan, profile: EvidenceProfile, catalog: 
     const productNote = t.minSessionsPerWeek.isProductDefault ? ' (product default)' : '';
     if (n === 0) {
       checks.push(makeCheck('frequency', t.minSessionsPerWeek, 'insufficient-data', null, 'No weekly sessions planned yet', 'check.frequency.plan.noSlots', { min }, 'planned'));
-    } else if (judged.length === 0) {
+    } else if (judged.length === 0 && left.size > 0) {
       checks.push(makeCheck('frequency', t.minSessionsPerWeek, 'insufficient-data', null, `Exclusion dates leave fewer than ${min} sessions in every week`, 'check.frequency.plan.allExcluded', { min, leftOut: left.size }, 'planned'));
     } else {
-      const avg = judged.reduce((a, w) => a + w.planned, 0) / judged.length;
+      // No calendar weeks to walk yet (weeks not entered): judge the weekly pattern itself.
+      const avg = judged.length > 0 ? judged.reduce((a, w) => a + w.planned, 0) / judged.length : n;
       const ok = avg >= min;
       checks.push(makeCheck('frequency', t.minSessionsPerWeek, ok ? 'pass' : 'fail', avg,
         ok ? `${plural(avg, 'session')} a week ≥ ${min} ✓${leftNote}` : `${plural(avg, 'session')} a week — below ${min}${productNote}${leftNote}`,

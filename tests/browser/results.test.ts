@@ -49,7 +49,9 @@ describe('results page', () => {
     expect(paired).toContain('Intervention');
     expect(paired).toContain('Control');
     expect(paired).toMatch(/Pairs \(n\)\s+21\s+19/);
-    expect(paired).toContain('< 5'); // exclusion counts of 1–4 are hidden
+    // The arms have ≥ 5 pairs: counts inside them are shown, not hidden (issue 9).
+    expect(paired).toMatch(/no post 2/);
+    expect(paired).toMatch(/16 \/ 5 \/ 0/);
     expect(await page.getByTestId('results-ancova').innerText()).toMatch(/^-\d+\.\d\d \[-\d+\.\d\d, -?\d+\.\d\d\], t -\d/);
     await page.waitForFunction(() => document.querySelectorAll('canvas').length === 3);
     expect(await drawn(page, 'chart-pairs')).toBeGreaterThan(1000);
