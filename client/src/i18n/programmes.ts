@@ -310,8 +310,8 @@ const CHECK_LABELS_ZH: Record<string, string> = {
 
 /** Chinese explanations by messageKey ({{param}} from the check's params). */
 const CHECK_TEXT_ZH: Record<string, string> = {
-  'check.duration.plan.pass': '计划中有课的周共 {{planned}} 周 ≥ {{min}} 周 ✓',
-  'check.duration.plan.fail': '计划中有课的周只有 {{planned}} 周，少于 {{min}} 周；请至少计划 {{min}} 周',
+  'check.duration.plan.pass': '计划 {{planned}} 周 ≥ {{min}} 周 ✓',
+  'check.duration.plan.fail': '计划 {{planned}} 周，少于 {{min}} 周；请至少计划 {{min}} 周',
   'check.session-length.plan.noSlots': '还没有安排每周课次',
   'check.session-length.plan.pass': '每周 {{total}} 次课都不少于 {{min}} 分钟 ✓',
   'check.session-length.plan.fail': '每周 {{total}} 次课中有 {{short}} 次只有 {{minutes}} 分钟，少于 {{min}} 分钟',
