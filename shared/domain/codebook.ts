@@ -2,6 +2,7 @@
 // and Chinese, value labels, unit, and — for questionnaire variables — the instrument's source and
 // licence note. Pure; rendered as CSV, Markdown, an XLSX sheet, R labels and SPSS syntax.
 import type { InstrumentDefinition } from '../schemas/instrument.ts';
+import { markdownText } from './escape.ts';
 import { arms, caregivers, leftBehindStatuses, sexes, waves } from '../schemas/child.ts';
 import {
   CHILD_COLUMNS, DATE_COLUMN, DOSE_COLUMNS, itemColumn, longLayout, subscaleColumn, wideChangeColumn, wideLayout, wideWaveColumn,
@@ -197,11 +198,13 @@ export function codebookCsvRecord(e: CodebookEntry): string[] {
   return [e.variable, e.files.join('+'), e.type, e.label.en, e.label.zh, valueLabelsText(e.values), e.unit ?? '', e.source ?? '', e.licence ?? '', e.notes ?? ''];
 }
 
-const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+// Stored text (instrument names, labels, licence notes, programme names in the title) is escaped
+// by markdownText: one line, no link/HTML/code span, no extra table column (shared/domain/escape.ts).
+const mdCell = markdownText;
 
 export function codebookMarkdown(entries: readonly CodebookEntry[], meta: { title: string; generatedAt: string; instruments: readonly CodebookInstrument[] }): string {
   const lines = [
-    `# ${meta.title}`,
+    `# ${markdownText(meta.title)}`,
     '',
     `Generated ${meta.generatedAt}. Files: UTF-8 with BOM, comma-separated, header row, empty cell = missing.`,
     'De-identified by construction: pseudonymous codes only, no names, ages instead of birth dates.',
@@ -211,7 +214,7 @@ export function codebookMarkdown(entries: readonly CodebookEntry[], meta: { titl
     '',
     ...meta.instruments.flatMap((i) => {
       const d = latest(i);
-      return [`- **${i.code}** — ${sourceOf(i)}. ${d ? `${d.name.zh}.` : ''} Licence: ${licenceOf(i)}${d ? ` ${scoringNote(d)}` : ''}`];
+      return [`- **${markdownText(i.code)}** — ${markdownText(`${sourceOf(i)}. ${d ? `${d.name.zh}.` : ''} Licence: ${licenceOf(i)}${d ? ` ${scoringNote(d)}` : ''}`)}`];
     }),
     '',
     '## Variables',
@@ -219,7 +222,7 @@ export function codebookMarkdown(entries: readonly CodebookEntry[], meta: { titl
     '| variable | files | type | label (en) | label (zh) | values | unit | notes |',
     '|---|---|---|---|---|---|---|---|',
     ...entries.map((e) =>
-      `| \`${e.variable}\` | ${e.files.join(', ')} | ${e.type} | ${mdCell(e.label.en)} | ${mdCell(e.label.zh)} | ${mdCell(valueLabelsText(e.values))} | ${mdCell(e.unit ?? '')} | ${mdCell([e.notes ?? '', e.source ? `Source: ${e.source}.` : ''].filter(Boolean).join(' '))} |`,
+      `| \`${e.variable.replace(/`/g, '')}\` | ${e.files.join(', ')} | ${e.type} | ${mdCell(e.label.en)} | ${mdCell(e.label.zh)} | ${mdCell(valueLabelsText(e.values))} | ${mdCell(e.unit ?? '')} | ${mdCell([e.notes ?? '', e.source ? `Source: ${e.source}.` : ''].filter(Boolean).join(' '))} |`,
     ),
     '',
   ];

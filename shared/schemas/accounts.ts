@@ -1,6 +1,7 @@
 // Validation schemas for accounts, schools and the audit trail, shared by the API and the client forms.
 import { z } from 'zod';
 import { accountLimits } from '../limits.ts';
+import { nameText } from './text.ts';
 
 export const roles = ['admin', 'pe_teacher', 'counsellor', 'researcher'] as const;
 export type Role = (typeof roles)[number];
@@ -20,7 +21,7 @@ export const usernameSchema = z
   .max(accountLimits.usernameMax)
   .regex(/^[a-z0-9._-]+$/, 'use letters, digits, ".", "_" or "-"');
 
-const displayNameSchema = z.string().trim().min(1).max(accountLimits.displayNameMax);
+const displayNameSchema = nameText(accountLimits.displayNameMax);
 const passwordSchema = z.string().min(accountLimits.passwordMin).max(accountLimits.passwordMax);
 const versionSchema = z.number().int().min(0);
 
@@ -70,9 +71,9 @@ const timeZoneSchema = z
   .regex(/^[A-Za-z]+(?:[/_+-][A-Za-z0-9_+-]+)*$/, 'must be an IANA time zone such as Asia/Shanghai');
 
 const schoolFields = {
-  name: z.string().trim().min(1).max(accountLimits.schoolNameMax),
-  region: z.string().trim().min(1).max(accountLimits.regionMax),
-  county: z.string().trim().min(1).max(accountLimits.regionMax),
+  name: nameText(accountLimits.schoolNameMax),
+  region: nameText(accountLimits.regionMax),
+  county: nameText(accountLimits.regionMax),
   setting: z.enum(schoolSettings),
   timeZone: timeZoneSchema,
 };

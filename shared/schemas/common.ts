@@ -1,19 +1,21 @@
 import { z } from 'zod';
 import { DATE_PATTERN, LIMITS, TIME_PATTERN } from '../limits.ts';
 import { isValidIsoDate } from '../domain/dates.ts';
+import { nameText } from './text.ts';
 
 export const isoDateSchema = z
   .string()
   .regex(DATE_PATTERN, 'use a date like 2025-03-03')
   .refine(isValidIsoDate, 'not a real calendar date');
 export const timeSchema = z.string().regex(TIME_PATTERN, 'use a time like 16:30');
+/** Names and labels in both languages (instrument, subscale, cut-off, evidence profile): one line each. */
 export const localizedTextSchema = z.object({
-  en: z.string().min(1).max(LIMITS.text.long),
-  zh: z.string().min(1).max(LIMITS.text.long),
+  en: nameText(LIMITS.text.long),
+  zh: nameText(LIMITS.text.long),
 });
 export const optionalLocalizedTextSchema = z.object({
-  en: z.string().min(1).max(LIMITS.text.long).optional(),
-  zh: z.string().min(1).max(LIMITS.text.long).optional(),
+  en: nameText(LIMITS.text.long).optional(),
+  zh: nameText(LIMITS.text.long).optional(),
 });
 export type LocalizedText = z.infer<typeof localizedTextSchema>;
 export const intensityLevelSchema = z.enum(['light', 'moderate', 'vigorous']);

@@ -2,13 +2,14 @@
 // it is a product default (a number the sources do not give).
 import { z } from 'zod';
 import { intensityLevelSchema, localizedTextSchema } from './common.ts';
+import { nameText, notesText } from './text.ts';
 
 export const numericThresholdSchema = z.object({
   value: z.number().nonnegative(),
-  unit: z.string().min(1).max(40),
-  sourceText: z.string().min(1).max(2000),
+  unit: nameText(40),
+  sourceText: notesText(2000).pipe(z.string().min(1)),
   /** The source text in Chinese, shown in the zh-CN interface (optional for admin-made profiles). */
-  sourceTextZh: z.string().min(1).max(2000).optional(),
+  sourceTextZh: notesText(2000).pipe(z.string().min(1)).optional(),
   isProductDefault: z.boolean(),
 });
 export const intensityThresholdSchema = numericThresholdSchema.extend({ value: intensityLevelSchema });
@@ -17,7 +18,7 @@ export const exerciseTypeThresholdSchema = numericThresholdSchema.extend({ value
 export const evidenceProfileSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,60}$/, 'lower-case letters, digits and - only'),
   name: localizedTextSchema,
-  source: z.string().min(1).max(2000),
+  source: notesText(2000).pipe(z.string().min(1)),
   builtIn: z.boolean().default(false),
   thresholds: z
     .object({

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.ts';
 import { localizedTextSchema, optionalLocalizedTextSchema, polaritySchema } from './common.ts';
+import { nameText, notesText, withVisibleText } from './text.ts';
 
 export const instrumentDomainSchema = z.enum([
   'anxiety',
@@ -17,7 +18,7 @@ const itemNumber = z.number().int().min(1).max(LIMITS.instrumentItems.max);
 export const instrumentDefinitionSchema = z
   .object({
     code: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and - only'),
-    version: z.string().min(1).max(40),
+    version: nameText(40),
     name: localizedTextSchema,
     languages: z.array(z.enum(['en', 'zh-CN'])).min(1),
     items: z
@@ -28,7 +29,7 @@ export const instrumentDefinitionSchema = z
       min: z.number().int(),
       max: z.number().int(),
       labels: z
-        .array(z.object({ value: z.number().int(), en: z.string().optional(), zh: z.string().optional() }))
+        .array(z.object({ value: z.number().int(), en: nameText(LIMITS.text.short).optional(), zh: nameText(LIMITS.text.short).optional() }))
         .optional(),
     }),
     reverseItems: z.array(itemNumber).default([]),
@@ -48,7 +49,7 @@ export const instrumentDefinitionSchema = z
     scoring: z.enum(['sum', 'mean']),
     polarity: polaritySchema,
     cutoffs: z
-      .array(z.object({ value: z.number(), label: localizedTextSchema, sourceText: z.string().optional() }))
+      .array(z.object({ value: z.number(), label: localizedTextSchema, sourceText: notesText(LIMITS.text.long).optional() }))
       .default([]),
     reliability: z
       .object({
@@ -56,11 +57,11 @@ export const instrumentDefinitionSchema = z
         alpha: z.number().min(0).max(1).optional(),
         /** A published range (shown, not used for RCI — a range gives no single r_xx). */
         alphaRange: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).optional(),
-        sourceText: z.string().min(1),
+        sourceText: notesText(LIMITS.text.long).pipe(z.string().min(1)),
       })
       .optional(),
     maxMissingItems: z.number().int().min(0),
-    licenceNote: z.string().min(1).max(LIMITS.text.long),
+    licenceNote: notesText(LIMITS.text.long).pipe(z.string().min(1)),
     domain: instrumentDomainSchema,
   })
   .superRefine((def, ctx) => {
@@ -95,3 +96,13 @@ export const instrumentDefinitionSchema = z
 
 export type InstrumentDefinition = z.infer<typeof instrumentDefinitionSchema>;
 export type InstrumentDefinitionInput = z.input<typeof instrumentDefinitionSchema>;
+
+/**
+ * A definition read back from the database. Stored data is re-validated; a definition stored
+ * before the free-text rule (shared/schemas/text.ts) is read with its unsafe characters made
+ * visible instead of being refused.
+ */
+export function parseStoredDefinition(value: unknown) {
+  const strict = instrumentDefinitionSchema.safeParse(value);
+  return strict.success ? strict : instrumentDefinitionSchema.safeParse(withVisibleText(value));
+}

@@ -8,6 +8,7 @@ import { objectIdSchema } from './accounts.ts';
 import { arms } from './child.ts';
 import { isoDateSchema, timeSchema } from './common.ts';
 import { plannedActivityBlockSchema, weeklySlotSchema } from './programme.ts';
+import { nameText } from './text.ts';
 
 export const programmeLimits = {
   nameMax: LIMITS.text.short,
@@ -40,7 +41,7 @@ const weeklyPatternSchema = z
   .refine((slots) => new Set(slots.map((s) => `${s.weekday} ${s.startTime}`)).size === slots.length, 'two sessions at the same weekday and time');
 
 const programmeFields = {
-  name: z.string().trim().min(1).max(programmeLimits.nameMax),
+  name: nameText(programmeLimits.nameMax),
   schoolIds: uniqueIds(programmeLimits.schoolsMax).min(1, 'a programme belongs to at least one school'),
   groupIds: uniqueIds(programmeLimits.groupsMax),
   arm: z.enum(arms),
@@ -96,7 +97,7 @@ export const generateScheduleSchema = z.strictObject({ programmeId: objectIdSche
 
 export const cancelSessionSchema = z.strictObject({
   version: z.number().int().min(0),
-  reason: z.string().trim().min(1, 'say why the session is cancelled').max(programmeLimits.reasonMax),
+  reason: nameText(programmeLimits.reasonMax, { requiredMessage: 'say why the session is cancelled' }),
 });
 
 export const rescheduleSessionSchema = z.strictObject({

@@ -5,6 +5,7 @@ import { LIMITS } from '../limits.ts';
 import { objectIdSchema } from './accounts.ts';
 import { isoDateSchema, timeSchema } from './common.ts';
 import { registerStatusSchema } from './session.ts';
+import { notesText } from './text.ts';
 
 export const sessionIdParamsSchema = z.strictObject({ id: objectIdSchema });
 export const programmeIdParamsSchema = z.strictObject({ id: objectIdSchema });
@@ -44,7 +45,7 @@ export const saveSessionLogSchema = z
     actualStart: timeSchema,
     activityBlocks: z.array(logActivityBlockSchema).min(1).max(20),
     register: z.array(logRegisterEntrySchema).max(LIMITS.groupSize.max),
-    notes: z.string().max(LIMITS.text.long).default(''),
+    notes: notesText(LIMITS.text.long).default(''),
   })
   .superRefine((body, ctx) => {
     const ids = body.register.map((r) => r.childId);

@@ -8,6 +8,7 @@ import { LIMITS } from '../limits.ts';
 import { objectIdSchema } from './accounts.ts';
 import { caregivers, leftBehindStatuses, sexes } from './child.ts';
 import { isoDateSchema } from './common.ts';
+import { lineText, nameText } from './text.ts';
 
 export const rosterLimits = {
   /** Same bound as the Child model. */
@@ -42,10 +43,10 @@ export const rosterLimits = {
 
 const versionSchema = z.number().int().min(0);
 
-export const displayNameSchema = z
-  .string()
-  .transform((s) => s.normalize('NFC').trim().replace(/\s+/g, ' '))
-  .pipe(z.string().min(1, 'a name is required').max(rosterLimits.displayNameMax));
+export const displayNameSchema = nameText(rosterLimits.displayNameMax, {
+  requiredMessage: 'a name is required',
+  normalize: (s) => s.normalize('NFC').trim().replace(/\s+/g, ' '),
+});
 
 export const childFieldShapes = {
   displayName: displayNameSchema,
@@ -53,7 +54,7 @@ export const childFieldShapes = {
   birthYear: z.number().int().min(1990).max(2100),
   birthMonth: z.number().int().min(1).max(12),
   grade: z.number().int().min(rosterLimits.grade.min).max(rosterLimits.grade.max),
-  className: z.string().trim().max(rosterLimits.classNameMax),
+  className: lineText(rosterLimits.classNameMax),
   leftBehindStatus: z.enum(leftBehindStatuses),
   /** Required when a parent is away; null when none is. */
   monthsSinceSeparation: z.number().int().min(0).max(rosterLimits.monthsSinceSeparationMax).nullable(),
@@ -291,7 +292,7 @@ export const activityCodeSchema = z
   .max(60)
   .refine((code) => findActivity(code) !== undefined, 'not an activity of the catalog');
 
-const groupNameSchema = z.string().trim().min(1, 'a name is required').max(rosterLimits.groupNameMax);
+const groupNameSchema = nameText(rosterLimits.groupNameMax, { requiredMessage: 'a name is required' });
 const coachIdsSchema = z
   .array(objectIdSchema)
   .max(rosterLimits.coachesMax)

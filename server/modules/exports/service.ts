@@ -12,23 +12,18 @@ import { buildCodebook, codebookCsvRecord, codebookMarkdown, CODEBOOK_CSV_COLUMN
 import { longLayout, longRecord, wideLayout, wideRecord, CHILD_COLUMNS, DATE_COLUMN, LONG_LEAD_COLUMNS } from '../../../shared/domain/export-columns.ts';
 import type { ExportFormat, ExportQuery } from '../../../shared/schemas/results-api.ts';
 import { LongFileError } from '../../../shared/domain/analysis.ts';
+import { spreadsheetText } from '../../../shared/domain/escape.ts';
 import type { Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { analyseInstrumentPage } from '../results/analysis.ts';
 import { childGroups, ensureDateShifts, exportInstruments, longRowsOf, resolveScope, wideRowOf, type ExportScope, type Skipped } from './source.ts';
+import { exportFileNames, type ExportFileNames } from './file-names.ts';
 import { rScript, spssSyntax } from './scripts.ts';
 
+// CSV files start with a BOM so Excel reads them as UTF-8; R (4.2 refuses it: "unexpected input")
+// and SPSS/PSPP scripts do not; the Markdown codebook keeps it (editors and viewers accept it).
 const BOM = '\uFEFF';
-
-/** ASCII slug of the first programme's name (+ how many more), for file names. */
-export function fileBase(scope: ExportScope, now: Date): string {
-  const first = scope.programmes[0]!;
-  let slug = first.name.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).toLowerCase();
-  if (slug === '') slug = `programme-${first.id.slice(-6)}`;
-  if (scope.programmes.length > 1) slug += `-and-${scope.programmes.length - 1}-more`;
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
-  return `activegroups_${slug}_${stamp}`;
-}
+const bomOf: Partial<Record<ExportFormat, string>> = { 'codebook.md': BOM };
 
 function setDownloadHeaders(res: Response, fileName: string, contentType: string, displayName: string): void {
   res.status(200);
@@ -38,18 +33,6 @@ function setDownloadHeaders(res: Response, fileName: string, contentType: string
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
 }
-
-const displayNameOf = (scope: ExportScope, fileName: string) => fileName.replace(/^activegroups_[^_]+_/, `activegroups_${scope.programmes[0]!.name.replace(/[\\/:*?"<>|\r\n]+/g, '-')}_`);
-
-const extensionOf: Record<ExportFormat, string> = {
-  'long.csv': '_long.csv',
-  'wide.csv': '_wide.csv',
-  xlsx: '.xlsx',
-  'codebook.csv': '_codebook.csv',
-  'codebook.md': '_codebook.md',
-  'analysis.R': '_analysis.R',
-  'analysis.sps': '_analysis.sps',
-};
 
 export const contentTypeOf: Record<ExportFormat, string> = {
   'long.csv': 'text/csv; charset=utf-8',
@@ -101,7 +84,7 @@ function typedCells(columns: readonly string[], record: readonly string[]): (str
 
 /** Cells a spreadsheet would run as a formula are written as text (CSV/formula injection). */
 function safeText(v: string | number | null): string | number | null {
-  return typeof v === 'string' && /^[=+\-@]/.test(v) ? `'${v}` : v;
+  return typeof v === 'string' ? spreadsheetText(v) : v;
 }
 
 async function writeXlsx(scope: ExportScope, res: Response, meta: { generatedAt: string; title: string }, skipped: Skipped): Promise<number> {
@@ -176,15 +159,16 @@ async function writeXlsx(scope: ExportScope, res: Response, meta: { generatedAt:
   return rows;
 }
 
-function textBody(format: ExportFormat, scope: ExportScope, base: string, meta: { generatedAt: string; title: string }): { body: string; rows: number } {
+function textBody(format: ExportFormat, scope: ExportScope, names: ExportFileNames, meta: { generatedAt: string; title: string }): { body: string; rows: number } {
   const entries = buildCodebook(scope.instruments, scope.dates);
   switch (format) {
     case 'codebook.md':
       return { body: codebookMarkdown(entries, { ...meta, instruments: scope.instruments }), rows: entries.length };
     case 'analysis.R':
-      return { body: rScript({ instruments: scope.instruments, dates: scope.dates, longFileName: `${base}_long.csv`, ...meta }), rows: 0 };
+      // The default data file is the name the browser saves the long CSV under (same export time).
+      return { body: rScript({ instruments: scope.instruments, dates: scope.dates, longFileName: names.saved('long.csv'), longFilePattern: names.savedPattern('long.csv'), ...meta }), rows: 0 };
     case 'analysis.sps':
-      return { body: spssSyntax({ instruments: scope.instruments, dates: scope.dates, wideFileName: `${base}_wide.csv`, ...meta }), rows: 0 };
+      return { body: spssSyntax({ instruments: scope.instruments, dates: scope.dates, wideFileName: names.saved('wide.csv'), ...meta }), rows: 0 };
     default:
       throw new Error(`not a text format: ${format}`);
   }
@@ -193,8 +177,8 @@ function textBody(format: ExportFormat, scope: ExportScope, base: string, meta: 
 export async function runExport(actor: Actor, format: ExportFormat, query: ExportQuery, res: Response): Promise<void> {
   const scope = await resolveScope(actor, 'export:create', { programmeIds: query.programmeIds, instrument: query.instrument, waves: query.waves, dates: query.dates });
   const now = new Date();
-  const base = fileBase(scope, now);
-  const fileName = base + extensionOf[format];
+  const names = exportFileNames(scope.programmes, now);
+  const fileName = names.ascii(format);
   const meta = { generatedAt: now.toISOString(), title: `ActiveGroups export — ${scope.programmes.map((p) => `${p.name} (${p.arm})`).join(', ')}` };
   const filters = { programmeIds: query.programmeIds, instrument: query.instrument ?? null, waves: scope.waves, dates: query.dates };
   // Shifts are drawn and stored before anything is streamed, so every file of this and later
@@ -206,7 +190,7 @@ export async function runExport(actor: Actor, format: ExportFormat, query: Expor
   let rows = 0;
   let completed = false;
   try {
-    setDownloadHeaders(res, fileName, contentTypeOf[format], displayNameOf(scope, fileName));
+    setDownloadHeaders(res, fileName, contentTypeOf[format], names.saved(format));
     if (format === 'long.csv') {
       rows = await writeLongCsv(scope, res, skipped);
     } else if (format === 'wide.csv') {
@@ -218,12 +202,13 @@ export async function runExport(actor: Actor, format: ExportFormat, query: Expor
       rows = await writeXlsx(scope, res, meta, skipped);
     } else if (format === 'codebook.csv') {
       const entries = buildCodebook(scope.instruments, scope.dates);
-      await pipeline(Readable.from(entries.map(codebookCsvRecord)), stringify({ bom: true, header: true, columns: [...CODEBOOK_CSV_COLUMNS] }), res);
+      // Every codebook cell is text (labels, licence notes): none may run as a spreadsheet formula.
+      await pipeline(Readable.from(entries.map((e) => codebookCsvRecord(e).map(spreadsheetText))), stringify({ bom: true, header: true, columns: [...CODEBOOK_CSV_COLUMNS] }), res);
       rows = entries.length;
     } else {
-      const { body, rows: n } = textBody(format, scope, base, meta);
+      const { body, rows: n } = textBody(format, scope, names, meta);
       rows = n;
-      res.end(BOM + body);
+      res.end((bomOf[format] ?? '') + body);
     }
     completed = true;
   } finally {

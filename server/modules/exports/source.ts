@@ -12,7 +12,7 @@ import { exportInstrumentOf, type CodebookInstrument } from '../../../shared/dom
 import { addDays, ageOn } from '../../../shared/domain/dates.ts';
 import type { DateMode, LongRowValues, WideRowValues, WideWaveValues } from '../../../shared/domain/export-columns.ts';
 import { BUILT_IN_INSTRUMENTS } from '../../../shared/domain/instruments.ts';
-import { instrumentDefinitionSchema, type InstrumentDefinition } from '../../../shared/schemas/instrument.ts';
+import { parseStoredDefinition, type InstrumentDefinition } from '../../../shared/schemas/instrument.ts';
 import { badRequest, notFound } from '../../lib/errors.ts';
 import { authorizeProgramme, canReachProgramme, type Actor, type Permission } from '../../lib/policy.ts';
 import { Assessment } from '../assessments/model.ts';
@@ -92,7 +92,7 @@ export async function loadInstruments(codes: readonly string[]): Promise<Codeboo
     const stored = docs
       .filter((d) => d.code === code)
       .map((d) => {
-        const parsed = instrumentDefinitionSchema.safeParse(d.definition);
+        const parsed = parseStoredDefinition(d.definition);
         return parsed.success ? { version: d.version, definition: parsed.data } : null;
       })
       .filter((d): d is { version: number; definition: InstrumentDefinition } => d !== null)

@@ -2,7 +2,7 @@
 // (DESIGN §3, issue 6): a version that already has answers is never changed in place — an edit
 // becomes the next version, and stored scores keep the version they were computed with.
 import { BUILT_IN_INSTRUMENTS } from '../../../shared/domain/instruments.ts';
-import { instrumentDefinitionSchema, type InstrumentDefinition } from '../../../shared/schemas/instrument.ts';
+import { parseStoredDefinition, type InstrumentDefinition } from '../../../shared/schemas/instrument.ts';
 import { findUnportableKey, type UpdateInstrumentInput } from '../../../shared/schemas/instruments-api.ts';
 import { AppError, badRequest, conflict, isDuplicateKeyError, notFound, versionConflict } from '../../lib/errors.ts';
 import type { Actor } from '../../lib/policy.ts';
@@ -79,7 +79,7 @@ export async function instrumentVersion(code: string, version: number): Promise<
 
 /** The definition of a stored version, re-validated (stored data is data; never trust it blindly). */
 export function definitionOf(doc: InstrumentDoc): InstrumentDefinition {
-  const parsed = instrumentDefinitionSchema.safeParse(doc.definition);
+  const parsed = parseStoredDefinition(doc.definition);
   if (!parsed.success) throw new AppError(500, 'instrument_corrupt', `The stored definition of ${doc.code} v${doc.version} is not valid.`);
   return parsed.data;
 }
