@@ -71,10 +71,13 @@ export function markdownText(s: string): string {
 }
 
 /**
- * A text cell of a CSV file or spreadsheet that a spreadsheet would run as a formula (starts with
- * = + - @, or a tab/CR before one — OWASP "CSV Injection") is prefixed with an apostrophe so it
- * stays text. Only for text columns: numbers such as -1.5 are written as numbers.
+ * A text cell of a CSV file or spreadsheet: one line (line breaks and tabs become spaces, other
+ * unsafe characters <U+…>; XLSX cannot hold most controls anyway), and text a spreadsheet would
+ * run as a formula (starting with = + - @, also after spaces or in full-width form — OWASP "CSV
+ * Injection") is prefixed with an apostrophe so it stays text. Only for text columns: numbers such
+ * as -1.5 are written as numbers.
  */
 export function spreadsheetText(s: string): string {
-  return /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/u.test(s) ? `'${s}` : s;
+  const text = s.replace(/[\r\n\t]+/g, ' ').replace(UNSAFE, visible);
+  return /^\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]/u.test(text) ? `'${text}` : text;
 }

@@ -59,7 +59,7 @@ describe('long CSV', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
     expect(res.body.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
-    expect(res.headers['content-disposition']).toMatch(/attachment; filename="activegroups_football-club-and-1-more_\d{8}-\d{6}Z_long\.csv"/);
+    expect(res.headers['content-disposition']).toMatch(/attachment; filename="activegroups_football-club-and-1-more_\d{8}_long\.csv"/);
     expect(decodeURIComponent(res.headers['content-disposition'] as string)).toContain('足球社团');
     const [header, ...rows] = csv(res.body);
     const subscales = ['scared_panic', 'scared_gad', 'scared_separation', 'scared_social', 'scared_school'];
@@ -213,6 +213,36 @@ describe('codebook and scripts', () => {
     for (const s of ["/ENCODING='UTF8'", 'VARIABLE LABELS', 'VALUE LABELS', 'T-TEST PAIRS=scared_post_total WITH scared_pre_total (PAIRED)', 'NPAR TESTS /WILCOXON', 'REGRESSION', 'T-TEST GROUPS=arm01(1 0)', '_wide.csv']) {
       expect(sps).toContain(s);
     }
+  });
+});
+
+describe('analysis scripts: encoding and default data file (issue 10 item 13)', () => {
+  const saved = (cd: string) => decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(cd)![1]!);
+
+  it('when the R script and SPSS syntax are exported, then they have no BOM (R 4.2 refuses it) while CSV keeps one, and SPSS does not run SET UNICODE', async () => {
+    const q = `programmeIds=${ids()}&instrument=SCARED`;
+    const r = await download(clients.researcher, `/api/v1/exports/analysis.R?${q}`);
+    const sps = await download(clients.researcher, `/api/v1/exports/analysis.sps?${q}`);
+    const long = await download(clients.researcher, `/api/v1/exports/long.csv?${q}`);
+    expect(r.body.subarray(0, 3)).not.toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(r.body.toString('utf8').startsWith('# ActiveGroups export')).toBe(true);
+    expect(sps.body.toString('utf8').startsWith('* Encoding: UTF-8.')).toBe(true);
+    expect(long.body.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    // PSPP stops with a syntax error at SET UNICODE: it may only appear inside a comment.
+    const commands = sps.body.toString('utf8').split('\n').filter((l) => !l.startsWith('*'));
+    expect(commands.join('\n')).not.toMatch(/SET\s+UNICODE/i);
+  });
+
+  it('when the scripts name their data file, then it is the name the browser saves that CSV under', async () => {
+    const q = `programmeIds=${ids()}&instrument=SCARED`;
+    const [r, sps, long, wide] = await Promise.all(
+      ['analysis.R', 'analysis.sps', 'long.csv', 'wide.csv'].map((f) => download(clients.researcher, `/api/v1/exports/${f}?${q}`)),
+    );
+    const longName = saved(long!.headers['content-disposition'] as string);
+    const wideName = saved(wide!.headers['content-disposition'] as string);
+    expect(longName).toMatch(/^activegroups_足球社团-Football-club-and-1-more_\d{8}_long\.csv$/);
+    expect(r!.body.toString('utf8')).toContain(`else "${longName}"`);
+    expect(sps!.body.toString('utf8')).toContain(`FILE HANDLE wide /NAME='${wideName}'.`);
   });
 });
 

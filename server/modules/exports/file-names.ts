@@ -33,7 +33,7 @@ export interface ExportFileNames {
   ascii(format: ExportFormat): string;
   /** The name a browser saves the file under. */
   saved(format: ExportFormat): string;
-  /** A glob matching the saved name of this export's `format` at any export time. */
+  /** A glob matching the saved name of this export's `format` on any day. */
   savedPattern(format: ExportFormat): string;
 }
 
@@ -43,7 +43,10 @@ export function exportFileNames(programmes: readonly { id: string; name: string 
   let slug = first.name.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).toLowerCase();
   if (slug === '') slug = `programme-${first.id.slice(-6)}`;
   const part = fileNamePart(first.name) || `programme-${first.id.slice(-6)}`;
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  // The day (UTC), not the second: the files of one export sitting (CSV, scripts, codebook) share a
+  // name, so a script's default data file is the CSV the browser saved that day. The exact time
+  // is inside the files (generated at …) and in the audit trail.
+  const stamp = now.toISOString().slice(0, 10).replace(/-/g, '');
   return {
     ascii: (format) => `activegroups_${slug}${more}_${stamp}${suffixOf[format]}`,
     saved: (format) => `activegroups_${part}${more}_${stamp}${suffixOf[format]}`,

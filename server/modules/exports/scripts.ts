@@ -1,6 +1,6 @@
 // Ready-to-run analysis scripts shipped with an export: an R script that reads the long CSV with
 // its labels and reproduces the results page's headline numbers with base R, and SPSS syntax
-// that reads the wide CSV with variable and value labels and runs the same tests.
+// that reads the wide CSV with variable and value labels and runs the same tests (in SPSS and PSPP).
 import { buildCodebook, type CodebookEntry, type CodebookInstrument } from '../../../shared/domain/codebook.ts';
 import { exportInstrumentOf } from '../../../shared/domain/codebook.ts';
 import { rComment, rString, spssComment, spssString } from '../../../shared/domain/escape.ts';
@@ -179,13 +179,22 @@ export function spssSyntax(opts: { instruments: readonly CodebookInstrument[]; d
     const pre = wideWaveColumn(i.code, 'pre', 'total');
     const post = wideWaveColumn(i.code, 'post', 'total');
     const change = wideChangeColumn(i.code, 'post');
+    // Spearman rho = Pearson r of the ranks of the complete pairs (within each arm); its two-sided
+    // p is the t approximation, as scipy.stats.spearmanr and the results page. Written with RANK and
+    // CORRELATIONS rather than NONPAR CORR, which PSPP does not implement.
+    const [pairDose, pairChange, rankDose, rankChange] = [`${change}_pq`, `${change}_pc`, `${change}_rq`, `${change}_rc`];
     lines.push('');
-    lines.push(`* ==== ${i.code} ====.`);
+    lines.push(`* ==== ${spssComment(i.code)} ====.`);
+    lines.push(`COMPUTE ${pairDose} = qualifying_minutes.`);
+    lines.push(`COMPUTE ${pairChange} = ${change}.`);
+    lines.push(`IF (MISSING(qualifying_minutes) OR MISSING(${change})) ${pairDose} = $SYSMIS.`);
+    lines.push(`IF (MISSING(qualifying_minutes) OR MISSING(${change})) ${pairChange} = $SYSMIS.`);
+    lines.push(`RANK VARIABLES=${pairDose} ${pairChange} BY arm /RANK INTO ${rankDose} ${rankChange} /TIES=MEAN /PRINT=NO.`);
     lines.push('SORT CASES BY arm.');
     lines.push('SPLIT FILE LAYERED BY arm.');
     lines.push(`T-TEST PAIRS=${post} WITH ${pre} (PAIRED) /CRITERIA=CI(.95) /MISSING=ANALYSIS.`);
     lines.push(`NPAR TESTS /WILCOXON=${pre} WITH ${post} (PAIRED) /MISSING ANALYSIS.`);
-    lines.push(`NONPAR CORR /VARIABLES=qualifying_minutes ${change} /PRINT=SPEARMAN TWOTAIL NOSIG /MISSING=PAIRWISE.`);
+    lines.push(`CORRELATIONS /VARIABLES=${rankDose} ${rankChange} /PRINT=TWOTAIL NOSIG /MISSING=PAIRWISE.`);
     lines.push('SPLIT FILE OFF.');
     lines.push(`REGRESSION /STATISTICS COEFF CI(95) R ANOVA /DEPENDENT ${post} /METHOD=ENTER arm01 ${pre}.`);
     lines.push(`T-TEST GROUPS=arm01(1 0) /VARIABLES=${change} /CRITERIA=CI(.95).`);
