@@ -3,6 +3,7 @@
 // licence note. Pure; rendered as CSV, Markdown, an XLSX sheet, R labels and SPSS syntax.
 import type { InstrumentDefinition } from '../schemas/instrument.ts';
 import { markdownText } from './escape.ts';
+import { SCORE_DECIMALS } from './scoring.ts';
 import { arms, caregivers, leftBehindStatuses, sexes, waves } from '../schemas/child.ts';
 import {
   CHILD_COLUMNS, DATE_COLUMN, DOSE_COLUMNS, itemColumn, longLayout, subscaleColumn, wideChangeColumn, wideLayout, wideWaveColumn,
@@ -32,6 +33,8 @@ export interface CodebookEntry {
 }
 
 const vl = (value: string, en: string, zh: string): ValueLabel => ({ value, en, zh });
+/** How scores are rounded (shared/domain/scoring.ts roundScore), stated wherever scores are described. */
+const SCORE_PRECISION_NOTE = `Scores (totals, subscales, change scores) are rounded to ${SCORE_DECIMALS} decimals.`;
 
 export const ARM_LABELS: ValueLabel[] = [vl(arms[0], 'Intervention', '干预组'), vl(arms[1], 'Control', '对照组')];
 export const WAVE_LABELS: ValueLabel[] = [vl(waves[0], 'Pre-test (baseline)', '前测'), vl(waves[1], 'Post-test', '后测'), vl(waves[2], 'Follow-up', '追踪测')];
@@ -77,7 +80,7 @@ function scoringNote(def: InstrumentDefinition | undefined): string {
   if (!def) return '';
   const polarity = def.polarity === 'higher-is-worse' ? 'higher = worse' : 'higher = better';
   const rel = def.reliability ? ` Reliability: ${def.reliability.sourceText}` : '';
-  return `${def.scoring === 'sum' ? 'Sum' : 'Mean'} of items ${def.response.min}–${def.response.max}; ${polarity}; up to ${def.maxMissingItems} missing item(s) prorated (mean of answered × items).${rel}`;
+  return `${def.scoring === 'sum' ? 'Sum' : 'Mean'} of items ${def.response.min}–${def.response.max}; ${polarity}; up to ${def.maxMissingItems} missing item(s) prorated (mean of answered × items). ${SCORE_PRECISION_NOTE}${rel}`;
 }
 
 function responseLabels(def: InstrumentDefinition | undefined): ValueLabel[] | undefined {
@@ -138,7 +141,7 @@ export function buildCodebook(instruments: readonly CodebookInstrument[], dates:
     unit: 'minutes',
     notes: `Dose–response uses this variable (DESIGN §3: qualifying aerobic minutes vs change). ${doseNote}`,
   });
-  add({ variable: 'total', type: 'number', label: { en: 'Total score of the instrument', zh: '量表总分' }, notes: 'See the instrument rows below for scoring, polarity and source. Empty = not scored (too many missing items).' });
+  add({ variable: 'total', type: 'number', label: { en: 'Total score of the instrument', zh: '量表总分' }, notes: `See the instrument rows below for scoring, polarity and source. Empty = not scored (too many missing items). ${SCORE_PRECISION_NOTE}` });
 
   for (const i of instruments) {
     const def = latest(i);

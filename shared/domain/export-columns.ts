@@ -3,6 +3,7 @@
 // names from here, so the long CSV is by construction the file `activegroups analyze` reads
 // (shared/domain/analysis.ts: child_code, arm, instrument, wave, total, item_1 … item_k).
 import { WAVES, type Arm, type Wave } from './analysis.ts';
+import { roundScore } from './scoring.ts';
 
 /** The fixed columns of the tidy long file, in order (issue 4, "tidy long CSV"). */
 export const LONG_LEAD_COLUMNS = ['child_code', 'school_code', 'arm', 'programme', 'instrument', 'instrument_version', 'wave'] as const;
@@ -164,7 +165,7 @@ export interface WideRowValues {
 }
 
 export function changeScore(pre: number | null | undefined, later: number | null | undefined): number | null {
-  return typeof pre === 'number' && typeof later === 'number' ? later - pre : null;
+  return typeof pre === 'number' && typeof later === 'number' ? roundScore(later - pre) : null;
 }
 
 export function wideRecord(layout: WideLayout, v: WideRowValues): string[] {

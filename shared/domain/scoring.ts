@@ -8,6 +8,23 @@
 import type { InstrumentDefinition } from '../schemas/instrument.ts';
 import { sum } from './statistics/basic.ts';
 
+/**
+ * Scores (totals, subscales, change scores) are kept to 3 decimals — product precision, documented
+ * in the codebook. A prorated sum (mean of answered × items, e.g. 37/40 × 41) or a mean score is
+ * otherwise a binary fraction with float noise such as 37.925000000000004; three decimals keep
+ * every prorated sum of ≤ 200 items apart to well below any published scale's resolution, and
+ * the results page, the exports and the scripts read the same rounded values.
+ */
+export const SCORE_DECIMALS = 3;
+
+/** The one rounding rule for scores: half away from zero at SCORE_DECIMALS. */
+export function roundScore(x: number): number {
+  const f = 10 ** SCORE_DECIMALS;
+  // toPrecision(15) first drops representation noise (37.9249999… → 37.925) before rounding.
+  const r = Math.round(Math.abs(Number((x * f).toPrecision(15)))) / f;
+  return x < 0 && r !== 0 ? -r : r;
+}
+
 export class ScoringError extends Error {
   readonly code: 'OUT_OF_RANGE' | 'WRONG_ITEM_COUNT' | 'NOT_A_NUMBER';
   readonly itemNumber?: number;
@@ -139,7 +156,7 @@ function scorePart(definition: InstrumentDefinition, keyed: ReadonlyMap<number, 
     };
   }
   const meanAnswered = sum(answered) / answered.length;
-  const score = definition.scoring === 'mean' ? meanAnswered : missing.length === 0 ? sum(answered) : meanAnswered * items.length;
+  const score = roundScore(definition.scoring === 'mean' ? meanAnswered : missing.length === 0 ? sum(answered) : meanAnswered * items.length);
   return { score, prorated: missing.length > 0, missing, maxMissing };
 }
 

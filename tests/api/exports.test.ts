@@ -3,7 +3,7 @@
 // stable per-child date shifts), BOM, file names, audit, and bad filters.
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { AuditEvent } from '../../server/modules/audit/model.ts';
 import { ExportDateShift } from '../../server/modules/exports/model.ts';
 import { TestClient, databaseSnapshot, signedInClient, startTestApp, type TestApp } from '../helpers/app.ts';
@@ -213,6 +213,31 @@ describe('codebook and scripts', () => {
     for (const s of ["/ENCODING='UTF8'", 'VARIABLE LABELS', 'VALUE LABELS', 'T-TEST PAIRS=scared_post_total WITH scared_pre_total (PAIRED)', 'NPAR TESTS /WILCOXON', 'REGRESSION', 'T-TEST GROUPS=arm01(1 0)', '_wide.csv']) {
       expect(sps).toContain(s);
     }
+  });
+});
+
+describe('score precision (issue 10 item 14)', () => {
+  it('when a stored prorated total carries float noise, then the long and wide CSV, the results page and the codebook show it rounded to 3 decimals', async () => {
+    const { Assessment } = await import('../../server/modules/assessments/model.ts');
+    const childId = world.studies.intervention.childIds[0];
+    const before = await Assessment.findOne({ childId, instrumentCode: 'SCARED', wave: 'pre' }).lean();
+    await Assessment.updateOne({ _id: before!._id }, { $set: { 'score.total': 37.925000000000004 } });
+    onTestFinished(() => Assessment.updateOne({ _id: before!._id }, { $set: { 'score.total': before!.score!.total } }).then(() => undefined));
+    const q = `programmeIds=${world.studies.intervention.programmeId}&instrument=SCARED`;
+    const scoreCells = (table: string[][], isScore: (h: string) => boolean) => {
+      const [head, ...rows] = table;
+      const cols = head!.flatMap((h, i) => (isScore(h) ? [i] : []));
+      expect(cols.length).toBeGreaterThan(3);
+      return rows.flatMap((r) => cols.map((i) => r[i]!));
+    };
+    const long = scoreCells(csv((await download(clients.researcher, `/api/v1/exports/long.csv?${q}`)).body), (h) => h === 'total' || /^scared_/.test(h));
+    const wide = scoreCells(csv((await download(clients.researcher, `/api/v1/exports/wide.csv?${q}`)).body), (h) => /^scared_/.test(h) && !/date/.test(h));
+    expect(long).toContain('37.925');
+    for (const cell of [...long, ...wide]) expect(cell).not.toMatch(/\.\d{4,}/);
+    const md = (await download(clients.researcher, `/api/v1/exports/codebook.md?${q}`)).body.toString('utf8');
+    expect(md).toContain('rounded to 3 decimals');
+    const results = await clients.researcher.get(`/api/v1/results/programmes/${world.studies.intervention.programmeId}?instrument=SCARED`).expect(200);
+    expect(JSON.stringify(results.body)).not.toContain('37.925000000000004');
   });
 });
 

@@ -12,6 +12,7 @@ import { exportInstrumentOf, type CodebookInstrument } from '../../../shared/dom
 import { addDays, ageOn } from '../../../shared/domain/dates.ts';
 import type { DateMode, LongRowValues, WideRowValues, WideWaveValues } from '../../../shared/domain/export-columns.ts';
 import { BUILT_IN_INSTRUMENTS } from '../../../shared/domain/instruments.ts';
+import { roundScore } from '../../../shared/domain/scoring.ts';
 import { parseStoredDefinition, type InstrumentDefinition } from '../../../shared/schemas/instrument.ts';
 import { badRequest, notFound } from '../../lib/errors.ts';
 import { authorizeProgramme, canReachProgramme, type Actor, type Permission } from '../../lib/policy.ts';
@@ -218,16 +219,22 @@ function collection(model: mongoose.Model<any>): Collection<Document> {
 
 const BATCH = 2000;
 
+function scoreOf(v: unknown): number | null {
+  const n = num(v);
+  return n === null ? null : roundScore(n);
+}
+
 function toAssessment(doc: Document): AssessmentInfo {
   const score = (doc.score ?? {}) as { total?: unknown; subscales?: { code?: unknown; score?: unknown }[] };
   const subscales = new Map<string, number | null>();
-  for (const s of Array.isArray(score.subscales) ? score.subscales : []) if (typeof s?.code === 'string') subscales.set(s.code, num(s.score));
+  // Scores stored before the rounding rule are read with it, so exports, results and scripts agree.
+  for (const s of Array.isArray(score.subscales) ? score.subscales : []) if (typeof s?.code === 'string') subscales.set(s.code, scoreOf(s.score));
   return {
     instrument: String(doc.instrumentCode),
     instrumentVersion: Number(doc.instrumentVersion),
     wave: doc.wave as Wave,
     date: str(doc.date),
-    total: num(score.total),
+    total: scoreOf(score.total),
     subscales,
     answers: Array.isArray(doc.answers) ? (doc.answers as unknown[]).map(num) : [],
   };
