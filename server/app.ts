@@ -20,6 +20,7 @@ import { apiTokenRoutes } from './modules/api-tokens/routes.ts';
 import { assessmentRoutes } from './modules/assessments/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { loadActor, requireCsrf } from './modules/auth/middleware.ts';
+import type { LoginLimits } from './modules/auth/login-limit.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { childRoutes } from './modules/children/routes.ts';
 import { deliveryRoutes } from './modules/delivery/routes.ts';
@@ -45,7 +46,7 @@ export interface AppOptions {
   /** Serve the client's source maps (SOURCE_MAPS=true); otherwise *.map is a 404. */
   sourceMaps?: boolean;
   trustProxy?: boolean;
-  loginLimit?: number;
+  loginLimits?: Partial<LoginLimits>;
   /** Requests per API token per minute (default API_TOKEN_REQUESTS_PER_MINUTE). */
   apiTokenLimit?: number;
 }
@@ -120,7 +121,7 @@ export function createApp(options: AppOptions) {
   // A script's `Authorization: Bearer` token replaces the cookie session (see api-tokens/bearer.ts).
   app.use('/api', apiTokenAuth({ requestsPerMinute: options.apiTokenLimit }));
 
-  app.use('/api/v1/auth', authRoutes({ sessionSecret: options.sessionSecret, loginLimit: options.loginLimit }));
+  app.use('/api/v1/auth', authRoutes({ sessionSecret: options.sessionSecret, ...(options.loginLimits ? { loginLimits: options.loginLimits } : {}) }));
   app.use('/api/v1/schools', schoolRoutes());
   app.use('/api/v1/users', userRoutes());
   app.use('/api/v1/audit', auditRoutes());

@@ -15,6 +15,7 @@ import { provisionDatabase, type ProvisionedDatabase } from './db/provision.ts';
 import { createLogger } from './lib/logger.ts';
 import { answerClientErrorsInEnvelope } from './lib/http-guards.ts';
 import { deleteExpiredIdempotencyKeys, setIdempotencyLease } from './lib/idempotency.ts';
+import { deleteOldLoginAttempts, type LoginLimits } from './modules/auth/login-limit.ts';
 import { deleteExpiredSessions } from './modules/auth/sessions.ts';
 import { deleteExpiredRosterImports } from './modules/children/import.ts';
 import { seedBuiltInInstruments } from './modules/instruments/service.ts';
@@ -49,7 +50,7 @@ export interface StartOptions {
   /** Stop the database on stop() (default: when this call provisioned it). */
   ownsDatabase?: boolean;
   log?: (msg: string) => void;
-  loginLimit?: number;
+  loginLimits?: Partial<LoginLimits>;
   /** Built client to serve (default dist/client). */
   clientDir?: string;
   /** The embedded database died and could not be restarted (the process entry exits non-zero). */
@@ -79,7 +80,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     clientDir: options.clientDir ?? clientDistDir,
     trustProxy: config.TRUST_PROXY,
     sourceMaps: config.SOURCE_MAPS,
-    loginLimit: options.loginLimit,
+    ...(options.loginLimits ? { loginLimits: options.loginLimits } : {}),
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -109,6 +110,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Periodic deletes instead of TTL indexes, which FerretDB lacks (shared/DESIGN.md §2 rule 3).
   const cleanup = setInterval(() => {
     deleteExpiredSessions().catch((err: unknown) => logger.warn({ err }, 'session clean-up failed'));
+    deleteOldLoginAttempts().catch((err: unknown) => logger.warn({ err }, 'sign-in attempt clean-up failed'));
     deleteExpiredIdempotencyKeys().catch((err: unknown) => logger.warn({ err }, 'idempotency-key clean-up failed'));
     deleteExpiredRosterImports().catch((err: unknown) => logger.warn({ err }, 'roster-import clean-up failed'));
   }, 10 * 60 * 1000);

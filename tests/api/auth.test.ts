@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../server/modules/audit/model.ts';
 import { User } from '../../server/modules/users/model.ts';
+import supertest from 'supertest';
 import { PASSWORD, TestClient, startTestApp, type TestApp } from '../helpers/app.ts';
 
 let harness: Awaited<ReturnType<typeof startTestApp>>;
 let app: TestApp;
 
 beforeAll(async () => {
-  harness = await startTestApp({ loginLimit: 5 });
+  harness = await startTestApp({ loginLimits: { perUsername: 5, perAddress: 8 } });
   app = harness.app;
 });
 afterAll(() => harness.stop());
@@ -35,6 +36,8 @@ describe('first-run setup, sign-in and sign-out', () => {
     expect(after.body.user).toBeNull();
     await client.get('/api/v1/users').expect(401);
 
+    // The CSRF token was bound to the ended session: the sign-in page reads a new one.
+    await client.init();
     await client.post('/api/v1/auth/login', { username: 'ADMIN', password: PASSWORD }).expect(200);
     await client.get('/api/v1/users').expect(200);
     const actions = (await AuditEvent.find({ entity: 'sign_in' }).lean()).map((e) => e.action);
@@ -92,6 +95,44 @@ describe('first-run setup, sign-in and sign-out', () => {
     const before = await AuditEvent.countDocuments();
     await client.agent.post('/api/v1/schools').send({ name: 'X', region: 'R', county: 'C', setting: 'rural' }).expect(403);
     expect(await AuditEvent.countDocuments()).toBe(before);
+  });
+
+  it('when a validly signed CSRF token minted for another browser or session is sent, then 403 and nothing is written (issue 10 item 8)', async () => {
+    const cookieOf = (res: { headers: Record<string, unknown> }, name: string) =>
+      ((res.headers['set-cookie'] as string[] | undefined) ?? []).map((c) => new RegExp(`^${name}=([^;]+)`).exec(c)?.[1]).find(Boolean)!;
+    const attacker = await new TestClient(app).init();
+    const victim = new TestClient(app);
+    const first = await victim.agent.get('/api/v1/auth/session').expect(200);
+    victim.csrfToken = first.body.csrfToken;
+    const victimBrowser = cookieOf(first, 'ag_browser');
+    expect(victimBrowser).toBeTruthy();
+    const beforeSignIn = victim.csrfToken;
+    const signIn = await victim.post('/api/v1/auth/login', { username: 'admin', password: PASSWORD }).expect(200);
+    const victimSession = cookieOf(signIn, 'ag_session');
+    expect(signIn.body.csrfToken).toBeTruthy();
+    expect(signIn.body.csrfToken).not.toBe(beforeSignIn);
+    const school = { name: 'CSRF School', region: 'R', county: 'C', setting: 'rural' };
+    const before = await AuditEvent.countDocuments();
+    // Cookie tossing: the attacker plants its own (validly signed) token as cookie and header.
+    for (const token of [attacker.csrfToken, beforeSignIn]) {
+      const res = await supertest(app)
+        .post('/api/v1/schools')
+        .set('Cookie', `ag_session=${victimSession}; ag_browser=${victimBrowser}; ag_csrf=${token}`)
+        .set('X-CSRF-Token', token)
+        .send(school);
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('csrf_invalid');
+    }
+    // Before sign-in too: a token of another browser does not work for this browser's sign-in form.
+    const loginCsrf = await supertest(app)
+      .post('/api/v1/auth/login')
+      .set('Cookie', `ag_browser=${victimBrowser}; ag_csrf=${attacker.csrfToken}`)
+      .set('X-CSRF-Token', attacker.csrfToken)
+      .send({ username: 'admin', password: PASSWORD });
+    expect(loginCsrf.status).toBe(403);
+    expect(await AuditEvent.countDocuments()).toBe(before);
+    // The victim's own session token works.
+    await victim.post('/api/v1/schools', school).expect(201);
   });
 
   it('when a session cookie is unknown, then the request is anonymous', async () => {

@@ -29,7 +29,7 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-roundtrip-'));
   database = await provisionDatabase({ mongodbUri: process.env.MONGODB_URI, dataDir, engine: (process.env.DB_ENGINE as 'auto' | undefined) ?? 'auto', log: () => {} });
   await connectDatabase(database.uri, `roundtrip_${process.pid}`);
-  const app = createApp({ sessionSecret: TEST_SECRET, engine: database.engine, logger: pino({ level: 'silent' }), loginLimit: 1000 });
+  const app = createApp({ sessionSecret: TEST_SECRET, engine: database.engine, logger: pino({ level: 'silent' }), loginLimits: { perUsername: 1000, perAddress: 1000 } });
   world = await seedStudyWorld();
   researcher = await signedInClient(app, 'researcher');
 }, 180_000);

@@ -12,14 +12,16 @@ export const PASSWORD = 'correct horse battery staple';
 
 export type TestApp = ReturnType<typeof createApp>;
 
-export async function startTestApp(options: { loginLimit?: number; clientDir?: string; sourceMaps?: boolean; apiTokenLimit?: number } = {}) {
+export async function startTestApp(
+  options: { loginLimits?: { perUsername?: number; perAddress?: number }; clientDir?: string; sourceMaps?: boolean; apiTokenLimit?: number } = {},
+) {
   const dbName = `t_${randomBytes(6).toString('hex')}`;
   await connectDatabase(inject('dbUri'), dbName);
   const app = createApp({
     sessionSecret: TEST_SECRET,
     engine: inject('dbEngine'),
     logger: pino({ level: 'silent' }),
-    loginLimit: options.loginLimit ?? 1000,
+    loginLimits: { perUsername: 1000, perAddress: 1000, ...options.loginLimits },
     clientDir: options.clientDir,
     sourceMaps: options.sourceMaps,
     apiTokenLimit: options.apiTokenLimit,
@@ -54,6 +56,12 @@ export class TestClient {
   }
   post(url: string, body?: unknown) {
     const req = this.agent.post(url).set('X-CSRF-Token', this.csrfToken);
+    // Sign-in and setup answer with a new CSRF token bound to the new session; keep it as a browser does.
+    if (url.startsWith('/api/v1/auth/')) {
+      req.on('response', (res: { body?: { csrfToken?: unknown } }) => {
+        if (typeof res.body?.csrfToken === 'string') this.csrfToken = res.body.csrfToken;
+      });
+    }
     return body === undefined ? req : req.send(body as object);
   }
   patch(url: string, body?: unknown) {

@@ -142,6 +142,12 @@ export async function getSession(): Promise<Session> {
   return session;
 }
 
+/** Signing in starts a session with its own CSRF token (the sign-in form's token was the browser's). */
+function keepCsrfToken<T extends { csrfToken: string }>(res: T): T {
+  csrfToken = res.csrfToken;
+  return res;
+}
+
 const id = (value: string) => encodeURIComponent(value);
 
 export const api = {
@@ -150,9 +156,9 @@ export const api = {
   auth: {
     session: getSession,
     setup: (body: { username: string; displayName: string; password: string }) =>
-      request<{ user: User }>('POST', '/api/v1/auth/setup', { body }),
+      request<{ user: User; csrfToken: string }>('POST', '/api/v1/auth/setup', { body }).then(keepCsrfToken),
     login: (body: { username: string; password: string }) =>
-      request<{ user: User }>('POST', '/api/v1/auth/login', { body }),
+      request<{ user: User; csrfToken: string }>('POST', '/api/v1/auth/login', { body }).then(keepCsrfToken),
     logout: () => request<void>('POST', '/api/v1/auth/logout'),
   },
 

@@ -1,20 +1,31 @@
 import type { Request, Response } from 'express';
 import { Router } from 'express';
-import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { loginSchema, setupSchema } from '../../../shared/schemas/accounts.ts';
 import { AppError } from '../../lib/errors.ts';
 import { mount, route } from '../../lib/route.ts';
 import { recordAudit } from '../audit/service.ts';
 import { toUserJson, type UserDoc } from '../users/model.ts';
-import { CSRF_COOKIE, SESSION_COOKIE, cookiesOf } from './middleware.ts';
+import { beginLoginAttempt, DEFAULT_LOGIN_LIMITS, LOGIN_WINDOW_MS, type LoginLimits } from './login-limit.ts';
+import { BROWSER_COOKIE, CSRF_COOKIE, SESSION_COOKIE, cookiesOf, csrfBindingOf } from './middleware.ts';
 import { deleteLoginSession, SESSION_MAX_MS } from './sessions.ts';
 import { isSetupRequired, login, setupFirstAdmin } from './service.ts';
-import { isValidCsrfToken, newCsrfToken } from './tokens.ts';
+import { hashSessionToken, isValidCsrfToken, newBrowserId, newCsrfToken } from './tokens.ts';
 
 export interface AuthRouteOptions {
   sessionSecret: string;
-  /** Failed and successful sign-ins allowed per IP and username in the window (default 10 / 15 min). */
-  loginLimit?: number;
+  /** Failed sign-ins allowed per username and per client address in 15 minutes (login-limit.ts). */
+  loginLimits?: Partial<LoginLimits>;
+}
+
+function setCsrfCookie(req: Request, res: Response, token: string) {
+  res.cookie(CSRF_COOKIE, token, { httpOnly: false, sameSite: 'strict', secure: req.secure, path: '/' });
+}
+
+/** A new session gets a new CSRF token bound to it (the sign-in form's token was the browser's). */
+function csrfTokenForSession(req: Request, res: Response, secret: string, sessionToken: string): string {
+  const token = newCsrfToken(secret, `session:${hashSessionToken(sessionToken)}`);
+  setCsrfCookie(req, res, token);
+  return token;
 }
 
 function setSessionCookie(req: Request, res: Response, token: string) {
@@ -29,21 +40,7 @@ function setSessionCookie(req: Request, res: Response, token: string) {
 
 export function authRoutes(options: AuthRouteOptions): Router {
   const router = Router();
-  // OWASP Authentication Cheat Sheet: throttle guessing per account and source.
-  const loginLimiter = rateLimit({
-    windowMs: 15 * 60 * 1000,
-    limit: options.loginLimit ?? 10,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req) => {
-      const body = req.body as { username?: unknown } | undefined;
-      const username = typeof body?.username === 'string' ? body.username.trim().toLowerCase().slice(0, 40) : '';
-      return `${ipKeyGenerator(req.ip ?? '')}|${username}`;
-    },
-    handler: (_req, _res, next) =>
-      next(new AppError(429, 'rate_limited', 'Too many sign-in attempts. Wait 15 minutes and try again.')),
-  });
-  router.use('/login', loginLimiter);
+  const limits: LoginLimits = { ...DEFAULT_LOGIN_LIMITS, ...options.loginLimits };
 
   mount(router, '/api/v1/auth', [
     route({
@@ -52,11 +49,19 @@ export function authRoutes(options: AuthRouteOptions): Router {
       summary: 'Current user and CSRF token (browser sign-in state)',
       access: 'public',
       handle: async ({ req, res }) => {
-        // Reuse a valid CSRF cookie so several open tabs keep working.
-        let csrfToken = cookiesOf(req)[CSRF_COOKIE];
-        if (!isValidCsrfToken(options.sessionSecret, csrfToken)) {
-          csrfToken = newCsrfToken(options.sessionSecret);
-          res.cookie(CSRF_COOKIE, csrfToken, { httpOnly: false, sameSite: 'strict', secure: req.secure, path: '/' });
+        // Reuse a valid CSRF cookie so several open tabs keep working. Before sign-in the token is
+        // bound to a random browser id (httpOnly cookie), after it to the session.
+        const cookies = cookiesOf(req);
+        let binding = csrfBindingOf(cookies);
+        if (!binding) {
+          const browserId = newBrowserId();
+          res.cookie(BROWSER_COOKIE, browserId, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
+          binding = csrfBindingOf({ [BROWSER_COOKIE]: browserId });
+        }
+        let csrfToken = cookies[CSRF_COOKIE];
+        if (!isValidCsrfToken(options.sessionSecret, csrfToken, binding)) {
+          csrfToken = newCsrfToken(options.sessionSecret, binding!);
+          setCsrfCookie(req, res, csrfToken);
         }
         const user = res.locals.user as UserDoc | undefined;
         return {
@@ -77,7 +82,7 @@ export function authRoutes(options: AuthRouteOptions): Router {
       handle: async ({ req, res, body }) => {
         const { user, token } = await setupFirstAdmin(body);
         setSessionCookie(req, res, token);
-        return { user };
+        return { user, csrfToken: csrfTokenForSession(req, res, options.sessionSecret, token) };
       },
     }),
     route({
@@ -88,9 +93,18 @@ export function authRoutes(options: AuthRouteOptions): Router {
       access: 'public',
       body: loginSchema,
       handle: async ({ req, res, body }) => {
+        let attempt: Awaited<ReturnType<typeof beginLoginAttempt>>;
+        try {
+          attempt = await beginLoginAttempt(body.username, req.ip, limits);
+        } catch (err) {
+          if (err instanceof AppError && err.status === 429) res.setHeader('Retry-After', String(LOGIN_WINDOW_MS / 1000));
+          throw err;
+        }
+        // A wrong password throws 401 here and its attempt stays counted; a right one does not count.
         const { user, token } = await login(body.username, body.password);
+        await attempt.succeeded();
         setSessionCookie(req, res, token);
-        return { user };
+        return { user, csrfToken: csrfTokenForSession(req, res, options.sessionSecret, token) };
       },
     }),
     route({
