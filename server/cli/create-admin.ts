@@ -2,7 +2,7 @@
 // password). Asks for the username, display name and password; the password is not echoed.
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
-import { setupSchema } from '../../shared/schemas/accounts.ts';
+import { setupSchema } from '../../shared/schemas/users.ts';
 import { loadConfig } from '../config.ts';
 import { formatIssues } from '../lib/route.ts';
 import { SetupClaim } from '../modules/auth/model.ts';

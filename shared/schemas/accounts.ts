@@ -21,45 +21,13 @@ export const usernameSchema = z
   .max(accountLimits.usernameMax)
   .regex(/^[a-z0-9._-]+$/, 'use letters, digits, ".", "_" or "-"');
 
-const displayNameSchema = nameText(accountLimits.displayNameMax);
-const passwordSchema = z.string().min(accountLimits.passwordMin).max(accountLimits.passwordMax);
-const versionSchema = z.number().int().min(0);
-
-export const setupSchema = z.strictObject({
-  username: usernameSchema,
-  displayName: displayNameSchema,
-  password: passwordSchema,
-});
+export const displayNameSchema = nameText(accountLimits.displayNameMax);
+export const versionSchema = z.number().int().min(0);
 
 export const loginSchema = z.strictObject({
   username: usernameSchema,
   // Login must not reveal the password policy; any non-empty string up to the maximum is checked.
   password: z.string().min(1).max(accountLimits.passwordMax),
-});
-
-export const createUserSchema = z
-  .strictObject({
-    username: usernameSchema,
-    displayName: displayNameSchema,
-    password: passwordSchema,
-    role: z.enum(roles),
-    schoolIds: z.array(objectIdSchema).max(accountLimits.schoolsPerUserMax).default([]),
-    locale: z.enum(locales).optional(),
-  })
-  .refine((u) => u.role === 'admin' || u.schoolIds.length > 0, {
-    message: 'every non-admin user needs at least one school',
-    path: ['schoolIds'],
-  });
-
-export const updateUserSchema = z.strictObject({
-  version: versionSchema,
-  displayName: displayNameSchema.optional(),
-  password: passwordSchema.optional(),
-  role: z.enum(roles).optional(),
-  schoolIds: z.array(objectIdSchema).max(accountLimits.schoolsPerUserMax).optional(),
-  active: z.boolean().optional(),
-  /** null = follow the browser's language again. */
-  locale: z.enum(locales).nullable().optional(),
 });
 
 export const schoolSettings = ['rural', 'urban'] as const;
@@ -114,9 +82,6 @@ export const auditQuerySchema = z.strictObject({
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-export type SetupInput = z.infer<typeof setupSchema>;
-export type CreateUserInput = z.infer<typeof createUserSchema>;
-export type UpdateUserInput = z.infer<typeof updateUserSchema>;
 export type CreateSchoolInput = z.infer<typeof createSchoolSchema>;
 export type UpdateSchoolInput = z.infer<typeof updateSchoolSchema>;
 export type AuditQuery = z.infer<typeof auditQuerySchema>;

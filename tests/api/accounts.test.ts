@@ -107,6 +107,33 @@ describe('users', () => {
   });
 });
 
+describe('password policy (issue 10 item 9)', () => {
+  it('when a new or changed password is blank, NUL-only, short, common or guessable, then 400 says why and nothing is written', async () => {
+    const { databaseSnapshot } = await import('../helpers/app.ts');
+    const { User } = await import('../../server/modules/users/model.ts');
+    const teacher = (await User.findOne({ username: 'teacher' }).lean())!;
+    const before = await databaseSnapshot();
+    const cases: [string, RegExp][] = [
+      ['            ', /only spaces or invisible/],
+      ['\u0000'.repeat(12), /only spaces or invisible/],
+      ['short', /at least 10 characters/],
+      ['password123', /most common passwords/],
+      ['woaini1314', /most common passwords/],
+      ['abcdefghij', /too easy to guess/],
+    ];
+    for (const [password, why] of cases) {
+      const created = await admin.post('/api/v1/users', { username: 'weakling', displayName: 'W', password, role: 'counsellor', schoolIds: [world.schoolA.id] });
+      expect(created.status, JSON.stringify(password)).toBe(400);
+      expect(created.body.error.message).toMatch(why);
+      expect(created.body.error.details[0].path).toBe('password');
+      const changed = await admin.patch(`/api/v1/users/${teacher._id}`, { version: teacher.version, password });
+      expect(changed.status).toBe(400);
+      expect(changed.body.error.message).toMatch(why);
+    }
+    expect(await databaseSnapshot()).toEqual(before);
+  });
+});
+
 describe('audit listing', () => {
   it('when filtered by action, date and paged, then the newest entries come first', async () => {
     const today = schoolToday(new Date(), 'Asia/Shanghai');

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { Router } from 'express';
-import { loginSchema, setupSchema } from '../../../shared/schemas/accounts.ts';
+import { loginSchema } from '../../../shared/schemas/accounts.ts';
+import { setupSchema } from '../../../shared/schemas/users.ts';
 import { AppError } from '../../lib/errors.ts';
 import { mount, route } from '../../lib/route.ts';
 import { recordAudit } from '../audit/service.ts';

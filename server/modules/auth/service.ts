@@ -1,5 +1,5 @@
 // Sign-in, sign-out and first-run setup.
-import type { SetupInput } from '../../../shared/schemas/accounts.ts';
+import type { SetupInput } from '../../../shared/schemas/users.ts';
 import { AppError, conflict, isDuplicateKeyError } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
 import { User, toUserJson, type UserDoc } from '../users/model.ts';

@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { createUserSchema, idParamsSchema, updateUserSchema } from '../../../shared/schemas/accounts.ts';
+import { idParamsSchema } from '../../../shared/schemas/accounts.ts';
+import { createUserSchema, updateUserSchema } from '../../../shared/schemas/users.ts';
 import { mount, route } from '../../lib/route.ts';
 import { createUser, getUser, listUsers, updateUser } from './service.ts';
 

@@ -1,6 +1,6 @@
 // Account management (admin) and the first-admin setup.
 import mongoose from 'mongoose';
-import type { CreateUserInput, UpdateUserInput } from '../../../shared/schemas/accounts.ts';
+import type { CreateUserInput, UpdateUserInput } from '../../../shared/schemas/users.ts';
 import { badRequest, conflict, isDuplicateKeyError, notFound, versionConflict } from '../../lib/errors.ts';
 import type { Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';

@@ -3,7 +3,7 @@ import { api, isApiError } from '../../api/client.ts';
 import { accountLimits, PASSWORD_MAX, PASSWORD_MIN } from '../../api/types.ts';
 import { Alert, ErrorAlert, Field, fieldErrorsFrom, PageTitle } from '../../components/ui.tsx';
 import { useT } from '../../i18n/index.ts';
-import { confirmProblem, passwordProblem, usernameProblem } from './passwords.ts';
+import { confirmProblem, passwordProblem, usePasswordPolicy, usernameProblem } from './passwords.ts';
 
 type Errors = Partial<Record<'username' | 'displayName' | 'password' | 'confirm', string>>;
 
@@ -17,6 +17,7 @@ export function SetupView(props: { onDone: () => Promise<void>; onAlreadySetUp: 
   const [errors, setErrors] = useState<Errors>({});
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  usePasswordPolicy();
 
   const validate = (): Errors => {
     const next: Errors = {};

@@ -18,7 +18,7 @@ import { setFlash } from '../../flash.ts';
 import { i18next, LANGUAGES, useT } from '../../i18n/index.ts';
 import { navigate } from '../../router.ts';
 import { useSession } from '../../session.ts';
-import { confirmProblem, passwordProblem, usernameProblem } from '../auth/passwords.ts';
+import { confirmProblem, passwordProblem, usePasswordPolicy, usernameProblem } from '../auth/passwords.ts';
 
 interface Form {
   username: string;
@@ -75,6 +75,7 @@ export function UserFormView(props: { userId: string | null }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [schoolFilter, setSchoolFilter] = useState('');
+  usePasswordPolicy();
 
   useEffect(() => {
     let live = true;
