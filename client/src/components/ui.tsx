@@ -1,7 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
 import { isApiError } from '../api/client.ts';
-import { tMaybe, useT } from '../i18n/index.ts';
+import { TEXT_MESSAGES } from '../../../shared/schemas/text.ts';
+import { i18next, tMaybe, useT } from '../i18n/index.ts';
 import { linkClick } from '../router.ts';
 
 /** A user-facing sentence for any thrown error: known API codes are translated, other API
@@ -16,6 +17,18 @@ export function errorText(error: unknown, fallback: string): string {
  * Accepts the shapes zod-based servers commonly send: an array of issues, { issues: [...] },
  * or zod's flatten() output { fieldErrors: { name: [msg] } }.
  */
+/** The API's messages of the free-text rule (shared/schemas/text.ts), in the user's language. */
+const textRuleKeys = new Map<string, 'validation.textControl' | 'validation.textBidi' | 'validation.textInvisible'>([
+  [TEXT_MESSAGES.control, 'validation.textControl'],
+  [TEXT_MESSAGES.controlMultiline, 'validation.textControl'],
+  [TEXT_MESSAGES.bidi, 'validation.textBidi'],
+  [TEXT_MESSAGES.invisible, 'validation.textInvisible'],
+]);
+const fieldMessage = (message: string): string => {
+  const key = textRuleKeys.get(message);
+  return key ? i18next.t(key) : message;
+};
+
 export function fieldErrorsFrom(error: unknown): Record<string, string> {
   if (!isApiError(error) || error.details === undefined || error.details === null) return {};
   const out: Record<string, string> = {};
@@ -31,7 +44,7 @@ export function fieldErrorsFrom(error: unknown): Record<string, string> {
       const { path, message } = issue as { path?: unknown; message?: unknown };
       const key = Array.isArray(path) ? path[0] : typeof path === 'string' ? path.split('.')[0] : undefined;
       if ((typeof key === 'string' || typeof key === 'number') && typeof message === 'string') {
-        out[String(key)] ??= message;
+        out[String(key)] ??= fieldMessage(message);
       }
     }
     return out;
