@@ -62,6 +62,6 @@ describe.runIf(inject('dbEngine') !== 'external')('create-admin from a terminal'
   it('when the password is too short, then nothing is created and the reason is printed', () => {
     const res = run('shorty\nShort\nshort\n');
     expect(res.status).toBe(1);
-    expect(res.stderr).toMatch(/Not created: password: Too small/);
+    expect(res.stderr).toMatch(/Not created: password: the password must have at least 10 characters/);
   });
 });
