@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
 import { isApiError } from '../api/client.ts';
-import { TEXT_MESSAGES } from '../../../shared/schemas/text.ts';
+import { TEXT_MESSAGES } from '../../../shared/domain/text-rule.ts';
 import { i18next, tMaybe, useT } from '../i18n/index.ts';
 import { linkClick } from '../router.ts';
 
