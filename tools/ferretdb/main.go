@@ -7,6 +7,11 @@
 //
 // Usage: activegroups-ferretdb -listen 127.0.0.1:0 -sqlite /abs/dir/
 // Prints one line "READY mongodb://host:port/" on stdout when it accepts connections.
+// Built with id-index.patch applied, so `_id` lookups use an index; databases of an earlier build
+// are upgraded before FerretDB opens them (idindex.go).
+//
+// activegroups-ferretdb -sqlite /abs/dir/ -sql DBNAME 'STATEMENT' …  runs SQL against one
+// database file and prints each row as a JSON array (inspection and tests; no server started).
 // Exits when stdin closes (the parent process died) or on SIGINT/SIGTERM, so it never outlives
 // the app that started it.
 package main
@@ -30,6 +35,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on")
 	sqliteDir := flag.String("sqlite", "", "directory for the SQLite databases (created if missing)")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	sqlDB := flag.String("sql", "", "run the SQL statements given as arguments against this database and exit")
 	flag.Parse()
 
 	if *sqliteDir == "" {
@@ -45,11 +51,27 @@ func main() {
 	}
 	url := "file:" + strings.TrimSuffix(dir, "/") + "/"
 
+	if *sqlDB != "" {
+		if err := runSQL(context.Background(), dir, *sqlDB, flag.Args()); err != nil {
+			fail(err.Error())
+		}
+		return
+	}
+
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		fail("bad -log-level: " + err.Error())
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	// Before FerretDB opens the files, so nothing else is writing to them.
+	upgraded, err := upgradeIDIndexes(context.Background(), dir)
+	if err != nil {
+		fail("upgrading the _id indexes: " + err.Error())
+	}
+	if upgraded > 0 {
+		logger.Warn("rebuilt _id indexes on the lookup expression", slog.Int("indexes", upgraded))
+	}
 
 	// Telemetry is disabled by the embeddable package itself; no debug listener is started.
 	f, err := ferretdb.New(&ferretdb.Config{
