@@ -161,7 +161,10 @@ export function ferretdbSql(binary: string, sqliteDir: string, dbName: string, s
  */
 export async function startFerretdb(binary: string, sqliteDir: string, port = 0): Promise<RunningFerretdb> {
   fs.mkdirSync(sqliteDir, { recursive: true });
-  const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-sqlite', sqliteDir, '-log-level', 'error'], {
+  // FERRETDB_CPU_PROFILE=file: a Go CPU profile of the database (benchmarks; `go tool pprof`).
+  const profile = process.env.FERRETDB_CPU_PROFILE ? ['-cpuprofile', path.resolve(process.env.FERRETDB_CPU_PROFILE)] : [];
+  const sync = process.env.FERRETDB_SYNCHRONOUS ? ['-synchronous', process.env.FERRETDB_SYNCHRONOUS] : [];
+  const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-sqlite', sqliteDir, '-log-level', 'error', ...profile, ...sync], {
     // stdin stays open: the child exits when it closes, i.e. when this process dies.
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -68,8 +68,8 @@ describe('FerretDB _id lookups', () => {
     // Put back the index FerretDB 1.24.2 itself creates: on `_ferretdb_sjson->"_id"`.
     const [[table]] = ferretdbSql(binary, dir, 'idx', ["SELECT table_name FROM _ferretdb_collections WHERE name = 'legacy'"]) as [[string]];
     ferretdbSql(binary, dir, 'idx', [`DROP INDEX "${table}__id_"`, `CREATE UNIQUE INDEX "${table}__id_" ON "${table}" (_ferretdb_sjson->"_id")`]);
-    const [[before]] = ferretdbSql(binary, dir, 'idx', [`EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM "${table}" WHERE _ferretdb_sjson->'$._id' = 'x'`]).map((r) => [r[3]]);
-    expect(before).toMatch(/^SCAN/);
+    const plan = ferretdbSql(binary, dir, 'idx', [`EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM "${table}" WHERE _ferretdb_sjson->'$._id' = 'x'`]);
+    expect(plan.map((row) => row[3])).toEqual([expect.stringMatching(/^SCAN/)]);
 
     await start();
     expect(await planOf('legacy', _id)).toMatch(/SEARCH legacy_\w+ USING INDEX/);

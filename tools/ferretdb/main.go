@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -36,6 +37,8 @@ func main() {
 	sqliteDir := flag.String("sqlite", "", "directory for the SQLite databases (created if missing)")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	sqlDB := flag.String("sql", "", "run the SQL statements given as arguments against this database and exit")
+	synchronous := flag.String("synchronous", "full", "SQLite synchronous setting: full (fsync every commit) or normal (WAL: fsync at checkpoints)")
+	cpuProfile := flag.String("cpuprofile", "", "write a Go CPU profile to this file until exit (benchmarks)")
 	flag.Parse()
 
 	if *sqliteDir == "" {
@@ -50,6 +53,15 @@ func main() {
 		fail(err.Error())
 	}
 	url := "file:" + strings.TrimSuffix(dir, "/") + "/"
+	switch *synchronous {
+	case "full":
+	case "normal":
+		// WAL with synchronous=NORMAL: a commit is not fsynced; an application crash loses
+		// nothing, a power cut or OS crash may lose the last commits (never corrupts the file).
+		url += "?_pragma=synchronous(normal)"
+	default:
+		fail("bad -synchronous: " + *synchronous)
+	}
 
 	if *sqlDB != "" {
 		if err := runSQL(context.Background(), dir, *sqlDB, flag.Args()); err != nil {
@@ -94,6 +106,20 @@ func main() {
 		_, _ = io.Copy(io.Discard, os.Stdin)
 		cancel()
 	}()
+
+	if *cpuProfile != "" {
+		out, err := os.Create(*cpuProfile)
+		if err != nil {
+			fail(err.Error())
+		}
+		if err := pprof.StartCPUProfile(out); err != nil {
+			fail(err.Error())
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			_ = out.Close()
+		}()
+	}
 
 	done := make(chan struct{})
 	go func() {

@@ -18,6 +18,7 @@ import { BUILT_IN_PROFILES, seedReviewProfile } from '../../../shared/domain/evi
 import type { EvidenceProfile } from '../../../shared/schemas/evidence.ts';
 import type { DoseChild, Membership, Session as DomainSession } from '../../../shared/schemas/session.ts';
 import { serialisedWrite } from '../../db/compare-and-set.ts';
+import { findByIds } from '../../db/find-by-ids.ts';
 import { isDuplicateKeyError } from '../../lib/errors.ts';
 import { Child } from '../children/model.ts';
 import { Group, type GroupDoc } from '../groups/model.ts';
@@ -286,7 +287,7 @@ export async function writeMonotonic(model: mongoose.Model<any>, docs: Record<st
 }
 
 async function loadChildren(ids: string[]) {
-  const rows = await Child.find({ _id: { $in: ids } }, { birthYear: 1, birthMonth: 1, schoolId: 1 }).lean();
+  const rows = await findByIds<{ _id: unknown; birthYear: number; birthMonth: number; schoolId: unknown }>(Child, ids, { birthYear: 1, birthMonth: 1, schoolId: 1 });
   return rows.map((c) => ({ id: String(c._id), birthYear: c.birthYear, birthMonth: c.birthMonth, schoolId: String(c.schoolId) }));
 }
 
@@ -305,7 +306,7 @@ export async function recomputeGroupDose(programmeId: Id, groupIds: readonly Id[
   const pid = String(programme._id);
   const programmeGroupIds = programme.groupIds.map(String);
   const targets = groupIds === 'all' ? programmeGroupIds : [...new Set(groupIds.map(String))];
-  const targetGroups = await Group.find({ _id: { $in: targets } }, { schoolId: 1, members: 1, version: 1 }).lean<GroupDoc[]>();
+  const targetGroups = await findByIds<GroupDoc>(Group, targets, { schoolId: 1, members: 1, version: 1 });
   const childIds = new Set(targetGroups.flatMap((g) => g.members.map((m) => String(m.childId))));
   // Children whose summary mentions one of these groups but who are no longer listed in it.
   const previous = await DoseSummary.find({ programmeId: pid, groupIds: { $in: targets } }, { childId: 1 }).lean();
