@@ -106,11 +106,31 @@ export function schoolChildren(rows: readonly RollupRow[]): GroupChildren {
 }
 
 /**
- * Changes one school's rollup by read, change, conditional write (version): two app processes
- * updating the same school never lose each other's rows; the loser reads again and re-applies.
+ * Updates of one school's rollup run one after another in this process. Between processes the
+ * version guard below decides (atomic on MongoDB; FerretDB's updates are read-modify-write, so
+ * there the embedded engine's single app process relies on this queue, shared/DESIGN.md §2.7).
  */
-async function updateSchool(programmeId: string, schoolId: string, change: (rows: RollupRow[]) => RollupRow[]): Promise<void> {
+const schoolQueues = new Map<string, Promise<unknown>>();
+function inSchoolQueue<T>(id: string, work: () => Promise<T>): Promise<T> {
+  const next = (schoolQueues.get(id) ?? Promise.resolve()).then(work);
+  const tail = next.catch(() => undefined);
+  schoolQueues.set(id, tail);
+  void tail.then(() => {
+    if (schoolQueues.get(id) === tail) schoolQueues.delete(id);
+  });
+  return next;
+}
+
+/**
+ * Changes one school's rollup by read, change, conditional write (version): the loser of a race
+ * reads again and re-applies its change, so no update loses another's rows.
+ */
+function updateSchool(programmeId: string, schoolId: string, change: (rows: RollupRow[]) => RollupRow[]): Promise<void> {
   const id = rollupId(programmeId, schoolId);
+  return inSchoolQueue(id, () => writeSchool(programmeId, schoolId, id, change));
+}
+
+async function writeSchool(programmeId: string, schoolId: string, id: string, change: (rows: RollupRow[]) => RollupRow[]): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const current = await SchoolRollup.findById(id).lean<SchoolRollupDoc & { _id: string }>();
     const rows = change(((current?.groups as RollupRow[] | undefined) ?? []).map((r) => ({ ...r, sourceReadAt: new Date(r.sourceReadAt) })));
