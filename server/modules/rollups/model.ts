@@ -11,8 +11,13 @@ const schoolRollupSchema = new Schema(
     _id: { type: String, required: true },
     programmeId: { type: Schema.Types.ObjectId, required: true },
     schoolId: { type: Schema.Types.ObjectId, required: true },
-    /** One row per group of the school in the programme (RollupRow in service.ts), by group name. */
-    groups: { type: Schema.Types.Mixed, default: [] },
+    /**
+     * One row per group of the school in the programme (RollupRow[] in service.ts, by group name),
+     * as JSON text: a read model never queried by field, and FerretDB 1.24 decodes nested
+     * documents value by value in Go — a 34-group school as documents took 450 ms to read on
+     * this machine under load, as one text value a few ms.
+     */
+    rowsJson: { type: String, required: true },
     /** The school's weeks: sums over its groups' weekly figures. */
     weekly: { type: Schema.Types.Mixed, default: [] },
     /** The school's children: sums over its groups' children counts. */

@@ -133,9 +133,9 @@ function updateSchool(programmeId: string, schoolId: string, change: (rows: Roll
 async function writeSchool(programmeId: string, schoolId: string, id: string, change: (rows: RollupRow[]) => RollupRow[]): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const current = await SchoolRollup.findById(id).lean<SchoolRollupDoc & { _id: string }>();
-    const rows = change(((current?.groups as RollupRow[] | undefined) ?? []).map((r) => ({ ...r, sourceReadAt: new Date(r.sourceReadAt) })));
+    const rows = change(current ? parseRows(current.rowsJson) : []);
     rows.sort((a, b) => a.name.localeCompare(b.name) || a.groupId.localeCompare(b.groupId));
-    const fields = { groups: rows, weekly: schoolWeeks(rows), children: schoolChildren(rows), updatedAt: new Date() };
+    const fields = { rowsJson: JSON.stringify(rows), weekly: schoolWeeks(rows), children: schoolChildren(rows), updatedAt: new Date() };
     if (!current) {
       if (rows.length === 0) return;
       try {
@@ -206,7 +206,12 @@ export async function applyGroupDoses(
 export async function readRollupRows(programme: ProgrammeRef): Promise<RollupRow[]> {
   const pid = String(programme._id);
   const docs = await findByIds<SchoolRollupDoc>(SchoolRollup, programme.schoolIds.map((s) => rollupId(pid, String(s))));
-  return docs.flatMap((d) => (d.groups as RollupRow[]).map((r) => ({ ...r, sourceReadAt: new Date(r.sourceReadAt) })));
+  return docs.flatMap((d) => parseRows(d.rowsJson));
+}
+
+/** Stored rows (JSON text; dates as ISO strings) back as rows. */
+export function parseRows(json: string): RollupRow[] {
+  return (JSON.parse(json) as RollupRow[]).map((r) => ({ ...r, sourceReadAt: new Date(r.sourceReadAt) }));
 }
 
 /** The schools' weekly totals and children counts of a programme (for county views). */
