@@ -517,7 +517,8 @@ async function freshenDose(programme: Pick<ProgrammeDoc, '_id' | 'groupIds' | 't
     }
   }
   // A summary of a group no longer in the programme goes with a full recompute.
-  const orphan = docs.some((d) => !programme.groupIds.map(String).includes(String(d._id).split(':')[1] ?? ''));
+  const inProgramme = new Set(programme.groupIds.map(String)); // a Set: O(groups), not O(groups²) at county scale
+  const orphan = docs.some((d) => !inProgramme.has(String(d._id).split(':')[1] ?? ''));
   if (orphan) {
     await recomputeGroupDose(pid, 'all', now);
     return true;
