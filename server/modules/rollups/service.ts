@@ -10,7 +10,7 @@
 // rebuild (`rebuildProgrammeRollups`, `npm run rollups:recompute`) derives every row again from
 // the stored group summaries.
 import mongoose from 'mongoose';
-import type { Check, CheckStatus } from '../../../shared/domain/check.ts';
+import { statusCounts, type Check, type CheckStatus } from '../../../shared/domain/check.ts';
 import type { GroupWeek } from '../../../shared/schemas/register.ts';
 import { compareAndDelete, compareAndSet } from '../../db/compare-and-set.ts';
 import { findByIds } from '../../db/find-by-ids.ts';
@@ -52,7 +52,6 @@ interface GroupInfo {
 }
 
 const rollupId = (programmeId: string, schoolId: string) => `${programmeId}:${schoolId}`;
-const zero = (): Counts => ({ pass: 0, fail: 0, 'at-risk': 0, 'insufficient-data': 0 });
 
 /** A stored group summary (GroupDose document) as a report row. */
 export function rowFromGroupDose(doc: Record<string, unknown>, group: GroupInfo | undefined): RollupRow {
@@ -93,12 +92,12 @@ export function schoolWeeks(rows: readonly RollupRow[]): GroupWeek[] {
 
 /** The school's children: the sums of its groups' children counts. */
 export function schoolChildren(rows: readonly RollupRow[]): GroupChildren {
-  const total: GroupChildren = { count: 0, byWorst: zero(), byCheck: {} };
+  const total: GroupChildren = { count: 0, byWorst: statusCounts(), byCheck: {} };
   for (const row of rows) {
     total.count += row.children.count;
     for (const [k, v] of Object.entries(row.children.byWorst)) total.byWorst[k as CheckStatus] += v;
     for (const [check, counts] of Object.entries(row.children.byCheck)) {
-      const target = (total.byCheck[check] ??= zero());
+      const target = (total.byCheck[check] ??= statusCounts());
       for (const [k, v] of Object.entries(counts)) target[k as CheckStatus] += v;
     }
   }
