@@ -1,10 +1,14 @@
 // County report: a generator writes N children in groups of 30 across schools of ~1 000 children,
 // one county-wide programme of W weeks with 3 sessions a week, every session held with a full
 // register (N × W × 3 attendance marks; default 100 000 × 12 × 3 ≈ 3.6 M), all with bulk inserts.
-// Dose summaries are computed with the same pure code the app uses and inserted in bulk.
-// Then: the programme delivery report as the app serves it (fresh-check + read of the per-group
-// summaries) timed next to the same report computed by a naive scan of all sessions.
-// Goals (issue 3): report < 1.5 s; naive / report ≥ 10×. `--children N` runs smaller.
+// Dose summaries are computed from the generated documents in memory (no read-back through the
+// database) with the same pure code the app uses, group by group, and inserted in bulk; the report
+// rollups are written from them by the rollups module, as a recompute would.
+// Then: the programme delivery report as the app serves it (freshness check + one rollup per
+// school), timed; for up to 5 000 children (or with --naive) also the same report computed by a
+// naive scan of all sessions, and checked equal.
+// Goals: issue 11 on the embedded FerretDB engine: 20 000 children < 500 ms, 100 000 children run
+// to completion; issue 3: report < 1.5 s, naive / report ≥ 10×. `--children N` runs smaller.
 import mongoose from 'mongoose';
 import { addDays, isoWeekday, schoolToday } from '../shared/domain/dates.ts';
 import { connectDatabase, disconnectDatabase } from '../server/db/connection.ts';
@@ -15,6 +19,8 @@ import { GroupDose } from '../server/modules/dose/group-model.ts';
 import { computeDoseDocuments, toDomainSession } from '../server/modules/dose/service.ts';
 import { Group, type GroupDoc } from '../server/modules/groups/model.ts';
 import { Programme, type ProgrammeDoc } from '../server/modules/programmes/model.ts';
+import { SchoolRollup } from '../server/modules/rollups/model.ts';
+import { applyGroupDoses } from '../server/modules/rollups/service.ts';
 import { Session, type SessionDoc } from '../server/modules/sessions/model.ts';
 import { benchDatabase, ms, numberArg } from './common.ts';
 import type { Benchmark } from './index.ts';
@@ -84,58 +90,73 @@ export const countyReportBenchmark: Benchmark = {
         activityBlocks: [{ activityCode: 'warm-up', minutes: 5, targetIntensity: 'light' }, { activityCode: 'running', minutes: 25, targetIntensity: 'moderate' }],
         evidenceProfileId: 'seed-review', timeZone: 'Asia/Shanghai', exclusionDates: [], instruments: [], waves: [], version: 0,
       };
-      await mongoose.connection.db!.collection('programmes').insertOne(programme);
+      await mongoose.connection.db!.collection('programmes').insertOne({ ...programme });
       let sessionCount = 0;
       let batch: Record<string, unknown>[] = [];
-      for (const g of groups as { _id: mongoose.Types.ObjectId; schoolId: mongoose.Types.ObjectId; members: { childId: mongoose.Types.ObjectId }[] }[]) {
+      let summaryBatch: Record<string, unknown>[] = [];
+      const groupDoses: Record<string, unknown>[] = [];
+      const childById = new Map(children.map((c) => [String(c._id), c as { _id: unknown; birthYear: number; birthMonth: number; schoolId: unknown }]));
+      let computeMs = 0;
+      let summaryCount = 0;
+      const readAt = new Date();
+      for (const g of groups as { _id: mongoose.Types.ObjectId; schoolId: mongoose.Types.ObjectId; members: { childId: mongoose.Types.ObjectId; joinedOn: string }[] }[]) {
+        const own: Record<string, unknown>[] = [];
         for (let w = 0; w < weeks; w++) {
           for (const d of [0, 2, 4]) {
             const register = g.members.map((m) => {
               const r = rnd() + w * 0.01;
               return r < 0.82 ? { childId: m.childId, status: 'present' } : r < 0.9 ? { childId: m.childId, status: 'absent' } : r < 0.95 ? { childId: m.childId, status: 'excused' } : { childId: m.childId, status: 'late', minutes: 20 };
             });
-            batch.push({
-              programmeId, groupId: g._id, schoolId: g.schoolId, date: addDays(startDate, 7 * w + d), startTime: '16:00', plannedMinutes: 40, status: 'held', origin: 'pattern',
+            own.push({
+              _id: new ObjectId(), programmeId, groupId: g._id, schoolId: g.schoolId, date: addDays(startDate, 7 * w + d), startTime: '16:00', plannedMinutes: 40, status: 'held', origin: 'pattern',
               rescheduledFrom: null, cancelReason: null, actualStart: '16:05',
               activityBlocks: [{ activityCode: 'warm-up', minutes: 5 }, { activityCode: 'running', minutes: 25, rpe: 5 + Math.floor(rnd() * 3) }],
               register, notes: '', loggedBy: null, loggedAt: new Date(), version: 1, createdAt: new Date(), updatedAt: new Date(),
             });
-            if (batch.length === BATCH) {
-              await insertBatches('sessions', batch);
-              sessionCount += batch.length;
-              batch = [];
-            }
           }
+        }
+        // Summaries from the generated documents in memory, group by group (each child is in one
+        // group, so this is the whole-programme computation split up), with the app's pure code.
+        const c0 = performance.now();
+        const memberIds = g.members.map((m) => String(m.childId));
+        const computed = computeDoseDocuments(
+          {
+            programme, groups: [g as unknown as GroupDoc], sessions: own.map((x) => toDomainSession(x as unknown as SessionDoc)),
+            children: memberIds.map((id) => childById.get(id)!).map((c) => ({ id: String(c._id), birthYear: c.birthYear, birthMonth: c.birthMonth, schoolId: String(c.schoolId) })),
+            asOf: today,
+            // Sum of session versions per group: part of the summaries' freshness stamp.
+            sessionVersions: new Map([[String(g._id), weeks * 3]]),
+          },
+          [String(g._id)], memberIds, readAt,
+        );
+        computeMs += performance.now() - c0;
+        batch.push(...own);
+        summaryBatch.push(...computed.summaries);
+        groupDoses.push(...computed.groupDoses);
+        if (batch.length >= BATCH) {
+          await insertBatches('sessions', batch);
+          sessionCount += batch.length;
+          batch = [];
+        }
+        if (summaryBatch.length >= BATCH) {
+          await insertBatches('dose_summaries', summaryBatch);
+          summaryCount += summaryBatch.length;
+          summaryBatch = [];
         }
       }
       await insertBatches('sessions', batch);
       sessionCount += batch.length;
-      phase(`sessions (${sessionCount})`);
-      await Promise.all([Session.init(), Group.init(), Child.init(), DoseSummary.init(), GroupDose.init()]);
+      await insertBatches('dose_summaries', summaryBatch);
+      summaryCount += summaryBatch.length;
+      await insertBatches('group_doses', groupDoses);
+      phase(`sessions (${sessionCount}) and summaries (${summaryCount} children, ${groupDoses.length} groups; ${(computeMs / 1000).toFixed(1)} s of it computing them)`);
+      // The report rollups, written from the group summaries as the recompute writes them.
+      await applyGroupDoses(programme, groupDoses, groups as { _id: unknown; name: string; activityCode: string }[], [], true);
+      phase('rollups');
+      await Promise.all([Session.init(), Group.init(), Child.init(), DoseSummary.init(), GroupDose.init(), SchoolRollup.init()]);
       phase('indexes');
-
-      // Summaries: the app's own pure computation over the generated data, inserted in bulk.
-      const rawSessions = await Session.find({ programmeId }).lean<SessionDoc[]>();
-      const progDoc = (await Programme.findById(programmeId).lean<ProgrammeDoc>()) as ProgrammeDoc;
-      const groupDocs = await Group.find({ _id: { $in: groupIds } }).lean<GroupDoc[]>();
-      const childDocs = await Child.find({}, { birthYear: 1, birthMonth: 1, schoolId: 1 }).lean();
-      phase('read back for the summaries');
-      const readAt = new Date();
-      const computed = computeDoseDocuments(
-        {
-          programme: progDoc, groups: groupDocs, sessions: rawSessions.map(toDomainSession),
-          children: childDocs.map((c) => ({ id: String(c._id), birthYear: c.birthYear, birthMonth: c.birthMonth, schoolId: String(c.schoolId) })),
-          asOf: today,
-          // Sum of session versions per group: part of the summaries' freshness stamp.
-          sessionVersions: new Map(groupIds.map((g) => [String(g), weeks * 3])),
-        },
-        groupIds.map(String), childDocs.map((c) => String(c._id)), readAt,
-      );
-      phase('compute summaries (pure)');
-      await insertBatches('dose_summaries', computed.summaries);
-      await insertBatches('group_doses', computed.groupDoses);
-      phase(`insert summaries (${computed.summaries.length} children, ${computed.groupDoses.length} groups)`);
-      console.log(`generation total: ${((performance.now() - genStart) / 1000).toFixed(1)} s on ${database.engine}`);
+      const genEnd = performance.now();
+      console.log(`generation total: ${((genEnd - genStart) / 1000).toFixed(1)} s on ${database.engine}`);
 
       const admin = { id: new ObjectId().toHexString(), username: 'bench', role: 'admin' as const, schoolIds: [] };
       const reportTimes: number[] = [];
@@ -147,7 +168,9 @@ export const countyReportBenchmark: Benchmark = {
       }
       const naiveTimes: number[] = [];
       let naive: Awaited<ReturnType<typeof buildReport>> | undefined;
-      for (let i = 0; i < Math.min(repeat, 3); i++) {
+      // The naive scan reads every register through the database: minutes at county scale here.
+      const runNaive = values.naive === true || nChildren <= 5_000;
+      for (let i = 0; i < (runNaive ? Math.min(repeat, 3) : 0); i++) {
         const s = performance.now();
         // Naive: read every session with its register, recompute every dose, then the report.
         const prog = (await Programme.findById(programmeId).lean<ProgrammeDoc>()) as ProgrammeDoc;
@@ -163,14 +186,24 @@ export const countyReportBenchmark: Benchmark = {
         naive = await buildReport(admin, prog, out.groupDoses);
         naiveTimes.push(performance.now() - s);
       }
-      const same = JSON.stringify({ ...report, groups: report?.groups.length }) === JSON.stringify({ ...naive, groups: naive?.groups.length }) &&
-        JSON.stringify(report?.groups.map((g) => [g.summary, g.checks, g.weekly, g.children])) === JSON.stringify(naive?.groups.map((g) => [g.summary, g.checks, g.weekly, g.children]));
       const r = median(reportTimes);
-      const n = median(naiveTimes);
-      console.log(`\n  ${'report from summaries'.padEnd(34)} ${'naive scan of all sessions'.padEnd(30)} ratio`);
-      console.log(`  ${`${ms(r)} (median of ${reportTimes.length})`.padEnd(34)} ${`${ms(n)} (median of ${naiveTimes.length})`.padEnd(30)} ${(n / r).toFixed(1)}×`);
-      console.log(`  same report from both: ${same ? 'yes' : 'NO'}; groups ${report?.groups.length}, children ${report?.children.count}, notices ${report?.notices.length}`);
-      console.log(`  goal < 1.5 s: ${r < 1500 ? 'met' : 'NOT met'}; goal ratio ≥ 10×: ${n / r >= 10 ? 'met' : 'NOT met'}`);
+      const fmt = (list: number[]) => `${ms(median(list))} (median of ${list.length}; min ${ms(Math.min(...list))}, max ${ms(Math.max(...list))})`;
+      console.log(`\n  report from rollups:          ${fmt(reportTimes)}`);
+      console.log(`  groups ${report?.groups.length}, children ${report?.children.count}, notices ${report?.notices.length}`);
+      if (runNaive) {
+        const same = JSON.stringify({ ...report, groups: report?.groups.length }) === JSON.stringify({ ...naive, groups: naive?.groups.length }) &&
+          JSON.stringify(report?.groups.map((g) => [g.name, g.summary, g.checks, g.weekly, g.children])) === JSON.stringify(naive?.groups.map((g) => [g.name, g.summary, g.checks, g.weekly, g.children]));
+        const n = median(naiveTimes);
+        console.log(`  naive scan of all sessions:   ${fmt(naiveTimes)}; ratio ${(n / r).toFixed(1)}×; same report from both: ${same ? 'yes' : 'NO'}`);
+        console.log(`  goal (issue 3) ratio ≥ 10×: ${n / r >= 10 ? 'met' : 'NOT met'}`);
+      } else {
+        console.log('  naive scan of all sessions:   not run above 5 000 children (add --naive)');
+      }
+      console.log(`  goal (issue 3) report < 1.5 s: ${r < 1500 ? 'met' : 'NOT met'}`);
+      if (database.engine === 'ferretdb') {
+        if (nChildren === 20_000) console.log(`  goal (issue 11, embedded FerretDB) 20 000 children < 500 ms: ${r < 500 ? 'met' : 'NOT met'} (${ms(r)})`);
+        if (nChildren >= 100_000) console.log(`  goal (issue 11, embedded FerretDB) 100 000 children run to completion: met (generation ${((genEnd - genStart) / 1000).toFixed(0)} s, report ${ms(r)})`);
+      }
     } finally {
       await mongoose.connection.db?.dropDatabase();
       await disconnectDatabase();

@@ -30,13 +30,14 @@ const { values, positionals } = parseArgs({
     rate: { type: 'string' },
     groups: { type: 'string' },
     repeat: { type: 'string' },
+    naive: { type: 'boolean' },
     help: { type: 'boolean' },
   },
 });
 
 const benchmarks = await Promise.all(registry.map((load) => load()));
 if (values.help) {
-  console.log('npm run bench [-- <name> …] [--children N] [--weeks W] [--duration S] [--rate R] [--groups G] [--repeat K]\n');
+  console.log('npm run bench [-- <name> …] [--children N] [--weeks W] [--duration S] [--rate R] [--groups G] [--repeat K] [--naive]\n');
   for (const b of benchmarks) console.log(`  ${b.name.padEnd(16)} ${b.description}`);
   process.exit(0);
 }

@@ -17,16 +17,79 @@ export function ferretdbCacheDir(): string {
   return path.resolve(process.env.ACTIVEGROUPS_CACHE_DIR ?? path.join(repoRoot, '.cache'), 'ferretdb');
 }
 
-/** Hash of the tool's sources: a changed main.go or go.mod means a rebuild. */
+/** The tool's sources (Go files, go.mod/go.sum, patches): a change to any of them means a rebuild. */
+function toolSources(): string[] {
+  return fs
+    .readdirSync(toolDir)
+    .filter((f) => /\.(go|mod|sum|patch)$/.test(f) && !f.endsWith('_test.go'))
+    .sort();
+}
+
 function sourceStamp(): string {
   const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', 'main.go']) {
-    hash.update(fs.readFileSync(path.join(toolDir, file)));
+  for (const file of toolSources()) {
+    hash.update(file).update('\0').update(fs.readFileSync(path.join(toolDir, file)));
   }
   return hash.digest('hex').slice(0, 16);
 }
 
 export class DatabaseUnavailableError extends Error {}
+
+interface FilePatch {
+  file: string;
+  find: string;
+  replace: string;
+}
+
+/** Parses a tools/ferretdb/*.patch file (format described at the top of id-index.patch). */
+export function parsePatch(text: string): FilePatch[] {
+  const patches: FilePatch[] = [];
+  const lines = text.split('\n');
+  let file: string | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.startsWith('--- ')) file = line.slice(4).trim();
+    else if (line === '<<<<<<< find') {
+      const mid = lines.indexOf('=======', i);
+      const end = lines.indexOf('>>>>>>> replace', mid);
+      if (!file || mid < 0 || end < 0) throw new Error('malformed patch: find block without file, "=======" or ">>>>>>> replace"');
+      patches.push({ file, find: lines.slice(i + 1, mid).join('\n'), replace: lines.slice(mid + 1, end).join('\n') });
+      i = end;
+    }
+  }
+  return patches;
+}
+
+/**
+ * Copies the FerretDB module out of the Go module cache into `dir`, applies the tool's patches to
+ * the copy and writes a go.mod that replaces the module with it (Go does not let an overlay
+ * replace files in the module cache). Returns the go.mod to build with (`go build -modfile`).
+ */
+function preparePatchedModule(dir: string): string {
+  const mod = spawnSync('go', ['mod', 'download', '-json', 'github.com/FerretDB/FerretDB'], { cwd: toolDir, encoding: 'utf8' });
+  const moduleDir = mod.status === 0 ? (JSON.parse(mod.stdout) as { Dir?: string }).Dir : undefined;
+  if (!moduleDir) {
+    throw new DatabaseUnavailableError(`Could not download the FerretDB module (go mod download: ${mod.stderr || mod.error?.message}).`);
+  }
+  const copy = path.join(dir, 'FerretDB');
+  fs.cpSync(moduleDir, copy, { recursive: true });
+  for (const patchFile of toolSources().filter((f) => f.endsWith('.patch'))) {
+    for (const p of parsePatch(fs.readFileSync(path.join(toolDir, patchFile), 'utf8'))) {
+      const target = path.join(copy, p.file);
+      const source = fs.readFileSync(target, 'utf8');
+      const at = source.indexOf(p.find);
+      if (at < 0 || source.indexOf(p.find, at + 1) >= 0) {
+        throw new DatabaseUnavailableError(`${patchFile} does not apply to ${p.file} (its "find" block must occur exactly once).`);
+      }
+      fs.chmodSync(target, 0o644); // module cache files are read-only
+      fs.writeFileSync(target, source.slice(0, at) + p.replace + source.slice(at + p.find.length));
+    }
+  }
+  const modfile = path.join(dir, 'go.mod');
+  fs.writeFileSync(modfile, `${fs.readFileSync(path.join(toolDir, 'go.mod'), 'utf8')}\nreplace github.com/FerretDB/FerretDB => ${copy}\n`);
+  fs.copyFileSync(path.join(toolDir, 'go.sum'), path.join(dir, 'go.sum'));
+  return modfile;
+}
 
 /**
  * Returns the path of the built FerretDB binary, building it first if needed.
@@ -53,11 +116,17 @@ export function ensureFerretdbBinary(log: (msg: string) => void): string {
   const started = Date.now();
   // Build to a temporary name and rename, so a parallel start never sees half a binary.
   const tmp = `${binary}.tmp-${process.pid}`;
-  const build = spawnSync('go', ['build', '-trimpath', '-o', tmp, '.'], {
-    cwd: toolDir,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, CGO_ENABLED: '0' },
-  });
+  let build;
+  try {
+    const modfile = preparePatchedModule(`${tmp}-src`);
+    build = spawnSync('go', ['build', '-trimpath', `-modfile=${modfile}`, '-o', tmp, '.'], {
+      cwd: toolDir,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, CGO_ENABLED: '0' },
+    });
+  } finally {
+    fs.rmSync(`${tmp}-src`, { recursive: true, force: true });
+  }
   if (build.status !== 0) {
     fs.rmSync(tmp, { force: true });
     throw new DatabaseUnavailableError(
@@ -77,12 +146,25 @@ export interface RunningFerretdb {
 }
 
 /**
+ * Runs SQL statements against one database file of a FerretDB directory with the tool's `-sql`
+ * mode (each result row as a JSON array). For tests and inspection; FerretDB need not run.
+ */
+export function ferretdbSql(binary: string, sqliteDir: string, dbName: string, statements: string[]): unknown[][] {
+  const run = spawnSync(binary, ['-sqlite', sqliteDir, '-sql', dbName, ...statements], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`activegroups-ferretdb -sql failed: ${run.stderr}`);
+  return run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown[]);
+}
+
+/**
  * Starts FerretDB on 127.0.0.1 with its SQLite files in `sqliteDir`, on a free port or on `port`
  * (a restart keeps the port, so the driver reconnects to the same address by itself).
  */
 export async function startFerretdb(binary: string, sqliteDir: string, port = 0): Promise<RunningFerretdb> {
   fs.mkdirSync(sqliteDir, { recursive: true });
-  const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-sqlite', sqliteDir, '-log-level', 'error'], {
+  // FERRETDB_CPU_PROFILE=file: a Go CPU profile of the database (benchmarks; `go tool pprof`).
+  const profile = process.env.FERRETDB_CPU_PROFILE ? ['-cpuprofile', path.resolve(process.env.FERRETDB_CPU_PROFILE)] : [];
+  const sync = process.env.FERRETDB_SYNCHRONOUS ? ['-synchronous', process.env.FERRETDB_SYNCHRONOUS] : [];
+  const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-sqlite', sqliteDir, '-log-level', 'error', ...profile, ...sync], {
     // stdin stays open: the child exits when it closes, i.e. when this process dies.
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -10,9 +10,10 @@ import { notFound } from '../../lib/errors.ts';
 import { authorize, authorizeProgramme, canReachSchool, hasPermission, type Actor } from '../../lib/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import { Child } from '../children/model.ts';
+import { findByIds } from '../../db/find-by-ids.ts';
 import { ensureFreshDose, recomputeGroupDose, resolveProfile } from '../dose/service.ts';
+import { readRollupRows, type RollupRow } from '../rollups/service.ts';
 import { DoseSummary } from '../dose/model.ts';
-import { GroupDose } from '../dose/group-model.ts';
 import { Group } from '../groups/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
 import { programmePlanOf } from '../programmes/service.ts';
@@ -35,30 +36,36 @@ async function loadProgramme(actor: Actor, id: string): Promise<ProgrammeDoc> {
   return programme;
 }
 
-function loadGroupDoses(programmeId: string) {
-  return GroupDose.find({ programmeId }).lean();
+/**
+ * The programme's report rows (server/modules/rollups: one read per school), brought up to date
+ * first: the freshness check works from the rows' own asOf/sourceReadAt/stamp, and whatever it
+ * recomputes rewrites the rows, which are then read again.
+ */
+async function freshRows(programme: ProgrammeDoc, now: Date): Promise<RollupRow[]> {
+  const rows = await readRollupRows(programme);
+  const pid = String(programme._id);
+  const known = rows.map((r) => ({ _id: `${pid}:${r.groupId}`, asOf: r.asOf, sourceReadAt: r.sourceReadAt, stamp: r.stamp }));
+  return (await ensureFreshDose(programme, now, known)) ? readRollupRows(programme) : rows;
 }
-
 
 export async function programmeDeliveryReport(actor: Actor, id: string, now = new Date()) {
   const programme = await loadProgramme(actor, id);
-  await ensureFreshDose(programme, now);
-  return buildReport(actor, programme);
+  return buildReport(actor, programme, await freshRows(programme, now));
 }
 
 /**
- * The report from the group summaries: read from the database, or — for the benchmark's naive
- * variant — computed from raw sessions and passed in.
+ * The report from report rows: the rollups' (named), or — for the benchmark's naive variant —
+ * group summaries computed from raw sessions (then the group names are read here).
  */
-export async function buildReport(actor: Actor, programme: ProgrammeDoc, computed?: Record<string, unknown>[]) {
-  const pid = String(programme._id);
+export async function buildReport(actor: Actor, programme: ProgrammeDoc, rows: readonly (RollupRow | Record<string, unknown>)[]) {
   const profile = resolveProfile(programme.evidenceProfileId);
-  const [docs, groups] = await Promise.all([
-    computed ? Promise.resolve(computed as unknown as Awaited<ReturnType<typeof loadGroupDoses>>) : loadGroupDoses(pid),
-    Group.find({ _id: { $in: programme.groupIds } }, { name: 1, schoolId: 1, activityCode: 1 }).lean(),
-  ]);
+  const unnamed = rows.filter((r) => typeof r.name !== 'string').map((r) => String(r.groupId));
+  const groups = await findByIds<{ _id: unknown; name: string; activityCode: string | null; schoolId: unknown }>(Group, unnamed, { name: 1, schoolId: 1, activityCode: 1 });
   const groupInfo = new Map(groups.map((g) => [String(g._id), g]));
-  const visible = docs.filter((d) => canReachSchool(actor, String(d.schoolId)));
+  for (const r of rows) if (typeof r.name === 'string') groupInfo.set(String(r.groupId), { _id: r.groupId, name: r.name, activityCode: (r.activityCode as string | null) ?? null, schoolId: null });
+  const visible = rows
+    .map((r) => r as Record<string, unknown> & { groupId: unknown; schoolId: unknown; asOf: string; summary: unknown })
+    .filter((d) => canReachSchool(actor, String(d.schoolId)));
   visible.sort((a, b) => (groupInfo.get(String(a.groupId))?.name ?? '').localeCompare(groupInfo.get(String(b.groupId))?.name ?? ''));
 
   const planChecks = checkPlan(programmePlanOf(programme), profile);
@@ -187,7 +194,7 @@ function fallingAttendance(weekly: GroupWeek[], asOf: string, programme: Pick<Pr
 /** Per-child dose table: names for roles that may read the roster, codes for everyone. */
 export async function programmeChildren(actor: Actor, id: string, query: DeliveryChildrenQuery, now = new Date()) {
   const programme = await loadProgramme(actor, id);
-  await ensureFreshDose(programme, now);
+  await freshRows(programme, now);
   const filter: Record<string, unknown> = { programmeId: programme._id };
   if (actor.role !== 'admin') filter.schoolId = { $in: actor.schoolIds };
   if (query.groupId) filter.groupIds = query.groupId;

@@ -18,11 +18,13 @@ import { BUILT_IN_PROFILES, seedReviewProfile } from '../../../shared/domain/evi
 import type { EvidenceProfile } from '../../../shared/schemas/evidence.ts';
 import type { DoseChild, Membership, Session as DomainSession } from '../../../shared/schemas/session.ts';
 import { serialisedWrite } from '../../db/compare-and-set.ts';
+import { findByIds } from '../../db/find-by-ids.ts';
 import { isDuplicateKeyError } from '../../lib/errors.ts';
 import { Child } from '../children/model.ts';
 import { Group, type GroupDoc } from '../groups/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
 import { Session, type SessionDoc } from '../sessions/model.ts';
+import { applyGroupDoses, deleteProgrammeRollups } from '../rollups/service.ts';
 import { DoseSummary } from './model.ts';
 import { DoseDirty, GroupDose } from './group-model.ts';
 
@@ -286,7 +288,7 @@ export async function writeMonotonic(model: mongoose.Model<any>, docs: Record<st
 }
 
 async function loadChildren(ids: string[]) {
-  const rows = await Child.find({ _id: { $in: ids } }, { birthYear: 1, birthMonth: 1, schoolId: 1 }).lean();
+  const rows = await findByIds<{ _id: unknown; birthYear: number; birthMonth: number; schoolId: unknown }>(Child, ids, { birthYear: 1, birthMonth: 1, schoolId: 1 });
   return rows.map((c) => ({ id: String(c._id), birthYear: c.birthYear, birthMonth: c.birthMonth, schoolId: String(c.schoolId) }));
 }
 
@@ -299,13 +301,13 @@ export async function recomputeGroupDose(programmeId: Id, groupIds: readonly Id[
   const programme = await Programme.findById(programmeId).lean<ProgrammeDoc>();
   if (!programme) {
     // Programme gone: its summaries go too.
-    await Promise.all([DoseSummary.deleteMany({ programmeId }), GroupDose.deleteMany({ programmeId }), DoseDirty.deleteMany({ programmeId })]);
+    await Promise.all([DoseSummary.deleteMany({ programmeId }), GroupDose.deleteMany({ programmeId }), DoseDirty.deleteMany({ programmeId }), deleteProgrammeRollups(programmeId)]);
     return { children: 0, groups: 0 };
   }
   const pid = String(programme._id);
   const programmeGroupIds = programme.groupIds.map(String);
   const targets = groupIds === 'all' ? programmeGroupIds : [...new Set(groupIds.map(String))];
-  const targetGroups = await Group.find({ _id: { $in: targets } }, { schoolId: 1, members: 1, version: 1 }).lean<GroupDoc[]>();
+  const targetGroups = await findByIds<GroupDoc>(Group, targets, { schoolId: 1, members: 1, version: 1, name: 1, activityCode: 1 });
   const childIds = new Set(targetGroups.flatMap((g) => g.members.map((m) => String(m.childId))));
   // Children whose summary mentions one of these groups but who are no longer listed in it.
   const previous = await DoseSummary.find({ programmeId: pid, groupIds: { $in: targets } }, { childId: 1 }).lean();
@@ -339,6 +341,8 @@ export async function recomputeGroupDose(programmeId: Id, groupIds: readonly Id[
   }
   if (gone.length > 0) await DoseSummary.deleteMany({ _id: { $in: gone }, sourceReadAt: { $lt: readAt } });
   if (goneGroups.length > 0) await GroupDose.deleteMany({ _id: { $in: goneGroups }, sourceReadAt: { $lt: readAt } });
+  // The report rollups follow from what was just written (server/modules/rollups).
+  await applyGroupDoses(programme, out.groupDoses, targetGroups, goneGroups, groupIds === 'all');
   // Clear dirty marks set before this recompute began reading (a later mark stays).
   await DoseDirty.deleteMany({ _id: { $in: targets.map((g) => `${pid}:${g}`) }, at: { $lt: readAt } });
   return { children: out.summaries.length, groups: out.groupDoses.length };
@@ -447,22 +451,34 @@ function inProgrammeQueue<T>(pid: string, work: () => Promise<T>): Promise<T> {
   return next;
 }
 
-const freshening = new Map<string, Promise<void>>();
+const freshening = new Map<string, Promise<boolean>>();
 
-export function ensureFreshDose(programme: Pick<ProgrammeDoc, '_id' | 'groupIds' | 'timeZone'> & { version?: number }, now = new Date()): Promise<void> {
+/** What a freshness check needs to know of each group summary of the programme. */
+export interface GroupDoseState {
+  _id: string;
+  asOf: string;
+  sourceReadAt: Date;
+  stamp?: unknown;
+}
+
+/**
+ * Resolves to true when it recomputed something. `known`: the group summaries' states as the
+ * caller already read them (the rollups carry them), instead of reading every group summary.
+ */
+export function ensureFreshDose(programme: Pick<ProgrammeDoc, '_id' | 'groupIds' | 'timeZone'> & { version?: number }, now = new Date(), known?: readonly GroupDoseState[]): Promise<boolean> {
   const pid = String(programme._id);
   const shared = freshening.get(pid);
   if (shared) return shared;
-  const run = inProgrammeQueue(pid, () => freshenDose(programme, now)).finally(() => freshening.delete(pid));
+  const run = inProgrammeQueue(pid, () => freshenDose(programme, now, known)).finally(() => freshening.delete(pid));
   freshening.set(pid, run);
   return run;
 }
 
-async function freshenDose(programme: Pick<ProgrammeDoc, '_id' | 'groupIds' | 'timeZone'> & { version?: number }, now: Date): Promise<void> {
+async function freshenDose(programme: Pick<ProgrammeDoc, '_id' | 'groupIds' | 'timeZone'> & { version?: number }, now: Date, known?: readonly GroupDoseState[]): Promise<boolean> {
   const pid = String(programme._id);
   const asOf = schoolToday(now, programme.timeZone);
   const [docs, dirty] = await Promise.all([
-    GroupDose.find({ programmeId: pid }, { asOf: 1, sourceReadAt: 1, stamp: 1 }).lean(),
+    known ?? GroupDose.find({ programmeId: pid }, { asOf: 1, sourceReadAt: 1, stamp: 1 }).lean<GroupDoseState[]>(),
     DoseDirty.find({ programmeId: pid }).lean(),
   ]);
   const have = new Map(docs.map((d) => [String(d._id), d]));
@@ -501,10 +517,12 @@ async function freshenDose(programme: Pick<ProgrammeDoc, '_id' | 'groupIds' | 't
     }
   }
   // A summary of a group no longer in the programme goes with a full recompute.
-  const orphan = docs.some((d) => !programme.groupIds.map(String).includes(String(d._id).split(':')[1] ?? ''));
+  const inProgramme = new Set(programme.groupIds.map(String)); // a Set: O(groups), not O(groups²) at county scale
+  const orphan = docs.some((d) => !inProgramme.has(String(d._id).split(':')[1] ?? ''));
   if (orphan) {
     await recomputeGroupDose(pid, 'all', now);
-    return;
+    return true;
   }
   if (stale.size > 0) await recomputeGroupDose(pid, [...stale], now);
+  return stale.size > 0;
 }

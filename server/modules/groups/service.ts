@@ -188,8 +188,9 @@ async function saveGroup(actor: Actor, before: GroupDoc, version: number, set: R
     if (!current) throw notFound('The group');
     throw versionConflict(await detailed(actor, current));
   }
-  // Who was a member when changes every child's dose in the group's programmes.
-  if ('members' in set) await markGroupDoseDirty(before._id);
+  // Who was a member when changes every child's dose in the group's programmes; the name and
+  // activity are shown from the report rollups, which the recompute rewrites.
+  if ('members' in set || 'name' in set || 'activityCode' in set) await markGroupDoseDirty(before._id);
   await recordAudit({
     actor,
     action: 'update',
