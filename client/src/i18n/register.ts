@@ -102,7 +102,7 @@ export const registerEn = {
     noChildren: 'No children match.',
     groupsHeld: '{{held}} held · {{cancelled}} cancelled · {{unrecorded}} not logged',
     noticeFalling: '{{group}}: attendance fell from {{before}} % to {{after}} % over the last two weeks',
-    noticeChildren: '{{group}}: {{count}} of {{total}} children may not receive the dose',
+    noticeChildren: '{{group}}: {{count}} of {{total}} children are at risk of missing the dose or have missed it',
     open: 'Open',
   },
 };
@@ -210,7 +210,7 @@ export const registerZh: typeof registerEn = {
     noChildren: '没有符合条件的孩子。',
     groupsHeld: '已上 {{held}} · 取消 {{cancelled}} · 未记录 {{unrecorded}}',
     noticeFalling: '{{group}}：最近两周出勤率从 {{before}}% 降到 {{after}}%',
-    noticeChildren: '{{group}}：{{total}} 名孩子中有 {{count}} 名可能达不到运动剂量',
+    noticeChildren: '{{group}}：{{total}} 名孩子中有 {{count}} 名有风险或未达到运动剂量',
     open: '打开',
   },
 };
