@@ -75,6 +75,23 @@ function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)]!;
 }
 
+/** Three sessions a week (ACSM aerobic frequency), 40 minutes each. */
+const THREE_SESSIONS_A_WEEK = [
+  { weekday: 1, startTime: '16:30', minutes: 40 },
+  { weekday: 3, startTime: '16:30', minutes: 40 },
+  { weekday: 5, startTime: '16:30', minutes: 40 },
+];
+
+/** A 40-minute session with ≥ 20 aerobic minutes at moderate intensity (seed review), around one main activity. */
+function sessionBlocks(mainActivity: string) {
+  return [
+    { activityCode: 'warm-up', minutes: 5, targetIntensity: 'light' as const },
+    { activityCode: 'running', minutes: 10, targetIntensity: 'moderate' as const },
+    { activityCode: mainActivity, minutes: 20, targetIntensity: 'moderate' as const },
+    { activityCode: 'warm-up', minutes: 5, targetIntensity: 'light' as const },
+  ];
+}
+
 /** Weighted pick: [[value, weight], …]. */
 function weighted<T>(rand: () => number, options: readonly (readonly [T, number])[]): T {
   const total = options.reduce((a, [, w]) => a + w, 0);
@@ -212,18 +229,8 @@ export async function loadDemo(options: DemoOptions = {}): Promise<DemoSummary> 
     arm: 'intervention',
     startDate,
     plannedWeeks: 12,
-    // Three sessions a week (ACSM aerobic frequency), 40 minutes, ≥ 20 aerobic minutes (seed review).
-    weeklyPattern: [
-      { weekday: 1, startTime: '16:30', minutes: 40 },
-      { weekday: 3, startTime: '16:30', minutes: 40 },
-      { weekday: 5, startTime: '16:30', minutes: 40 },
-    ],
-    activityBlocks: [
-      { activityCode: 'warm-up', minutes: 5, targetIntensity: 'light' },
-      { activityCode: 'running', minutes: 10, targetIntensity: 'moderate' },
-      { activityCode: 'football', minutes: 20, targetIntensity: 'moderate' },
-      { activityCode: 'warm-up', minutes: 5, targetIntensity: 'light' },
-    ],
+    weeklyPattern: THREE_SESSIONS_A_WEEK,
+    activityBlocks: sessionBlocks('football'),
     evidenceProfileId: 'seed-review',
     exclusionDates: holidays,
   });
@@ -336,17 +343,8 @@ export async function loadDemo(options: DemoOptions = {}): Promise<DemoSummary> 
     arm: 'intervention',
     startDate: winterStart,
     plannedWeeks: 12,
-    weeklyPattern: [
-      { weekday: 1, startTime: '16:30', minutes: 40 },
-      { weekday: 3, startTime: '16:30', minutes: 40 },
-      { weekday: 5, startTime: '16:30', minutes: 40 },
-    ],
-    activityBlocks: [
-      { activityCode: 'warm-up', minutes: 5, targetIntensity: 'light' },
-      { activityCode: 'running', minutes: 10, targetIntensity: 'moderate' },
-      { activityCode: 'rope-skipping', minutes: 20, targetIntensity: 'moderate' },
-      { activityCode: 'warm-up', minutes: 5, targetIntensity: 'light' },
-    ],
+    weeklyPattern: THREE_SESSIONS_A_WEEK,
+    activityBlocks: sessionBlocks('rope-skipping'),
     evidenceProfileId: 'seed-review',
     exclusionDates: [newYear],
   });

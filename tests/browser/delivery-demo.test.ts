@@ -8,7 +8,7 @@ import { DEMO_PASSWORD, loadDemo } from '../../server/demo/load-demo.ts';
 import { doseIdle } from '../../server/modules/dose/service.ts';
 import { seedBuiltInInstruments } from '../../server/modules/instruments/service.ts';
 import { Programme } from '../../server/modules/programmes/model.ts';
-import { startBrowserHarness } from '../helpers/browser.ts';
+import { signIn as signInAt, startBrowserHarness } from '../helpers/browser.ts';
 
 let h: Awaited<ReturnType<typeof startBrowserHarness>>;
 const ids = { autumn: '', winter: '', control: '' };
@@ -26,14 +26,7 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => h.stop());
 
-async function signIn(page: Page, username: string) {
-  await page.goto(h.url);
-  await page.getByTestId('login-form').waitFor();
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('home').waitFor();
-}
+const signIn = (page: Page, username: string) => signInAt(page, h.url, username, DEMO_PASSWORD);
 async function goTo(page: Page, path: string) {
   await page.evaluate((p) => {
     window.history.pushState(null, '', p);

@@ -41,34 +41,22 @@ export function programmePlanOf(p: Pick<ProgrammeDoc, 'startDate' | 'plannedWeek
 }
 
 export function toProgrammeJson(p: ProgrammeDoc) {
-  const plan = {
-    startDate: p.startDate,
-    plannedWeeks: p.plannedWeeks,
-    weeklyPattern: p.weeklyPattern.map((s) => ({ weekday: s.weekday, startTime: s.startTime, minutes: s.minutes })),
-    activityBlocks: p.activityBlocks.map((b) => ({
-      activityCode: b.activityCode,
-      minutes: b.minutes,
-      targetIntensity: b.targetIntensity as 'light' | 'moderate' | 'vigorous',
-    })),
-    evidenceProfileId: p.evidenceProfileId,
-  };
+  const plan = programmePlanOf(p);
   const profile = evidenceProfile(p.evidenceProfileId);
   return {
     id: String(p._id),
     name: p.name,
     schoolIds: p.schoolIds.map(String),
     groupIds: p.groupIds.map(String),
-    arm: p.arm,
     ...plan,
     endDate: programmeEndDate(p.startDate, p.plannedWeeks, p.timeZone || DEFAULT_SCHOOL_TIME_ZONE),
     timeZone: p.timeZone,
-    exclusionDates: [...p.exclusionDates],
     instruments: (p.instruments ?? []).map((i) => ({ code: i.code, version: i.version })),
     waves: (p.waves ?? []).map((w) => ({ wave: w.wave, opensOn: w.opensOn, closesOn: w.closesOn })),
     version: p.version,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
-    planCheck: { profileId: profile.id, checks: checkPlan(programmePlanOf(p), profile) },
+    planCheck: { profileId: profile.id, checks: checkPlan(plan, profile) },
   };
 }
 export type ProgrammeJson = ReturnType<typeof toProgrammeJson>;
