@@ -24,8 +24,12 @@ async function stop() {
 }
 
 async function planOf(collection: string, id: unknown): Promise<string> {
-  const explained = await conn.db!.command({ explain: { find: collection, filter: { _id: id } } });
-  return JSON.stringify(explained.queryPlanner);
+  return (await explain(collection, { _id: id })).plan;
+}
+
+async function explain(collection: string, filter: Record<string, unknown>): Promise<{ plan: string; pushdown: boolean }> {
+  const explained = await conn.db!.command({ explain: { find: collection, filter } });
+  return { plan: JSON.stringify(explained.queryPlanner), pushdown: explained.filterPushdown === true };
 }
 
 beforeAll(async () => {
@@ -75,6 +79,53 @@ describe('FerretDB _id lookups', () => {
     expect(await planOf('legacy', _id)).toMatch(/SEARCH legacy_\w+ USING INDEX/);
     expect(await conn.collection('legacy').findOne({ _id })).toMatchObject({ old: true });
     await expect(conn.collection('legacy').insertOne({ _id })).rejects.toMatchObject({ code: 11000 });
+  });
+});
+
+// tools/ferretdb/id-pushdown.patch: a filter that pins `_id` (with other keys, or `$in`) selects by
+// `_id` in SQL; FerretDB still applies the whole filter to what SQL returns.
+describe('FerretDB filters that pin _id', () => {
+  const ids: mongoose.Types.ObjectId[] = Array.from({ length: 40 }, () => new mongoose.Types.ObjectId());
+  const coll = () => conn.collection('pinned');
+  beforeAll(async () => {
+    await coll().insertMany(ids.map((_id, i) => ({ _id, i, version: i % 3, tags: ['a', String(i)] })));
+  });
+
+  it('when a filter has _id and a guard field, then SQL searches the _id index and the guard still decides', async () => {
+    const { plan, pushdown } = await explain('pinned', { _id: ids[4], version: 1 });
+    expect(pushdown).toBe(true);
+    expect(plan).toMatch(/SEARCH pinned_\w+ USING INDEX pinned_\w+__id_/);
+    expect(await coll().findOne({ _id: ids[4], version: 1 })).toMatchObject({ i: 4 });
+    expect(await coll().findOne({ _id: ids[4], version: 2 })).toBeNull();
+    // Conditional writes: a stale guard changes nothing, the right one changes exactly that document.
+    expect(await coll().findOneAndUpdate({ _id: ids[5], version: 0 }, { $set: { i: -5 } })).toBeNull();
+    expect((await coll().updateOne({ _id: ids[5], version: 2 }, { $set: { i: -5 } })).modifiedCount).toBe(1);
+    expect((await coll().deleteOne({ _id: ids[6], version: 1 })).deletedCount).toBe(0);
+    expect(await coll().find({ i: { $lt: 0 } }).toArray()).toEqual([expect.objectContaining({ _id: ids[5] })]);
+    expect(await coll().countDocuments({ _id: ids[6], tags: 'a' })).toBe(1);
+  });
+
+  it('when a filter is _id $in a list, then SQL searches the index and exactly the listed documents come back', async () => {
+    const wanted = [ids[1], ids[2], ids[30], new mongoose.Types.ObjectId()] as mongoose.Types.ObjectId[];
+    const { plan, pushdown } = await explain('pinned', { _id: { $in: wanted }, version: { $gte: 0 } });
+    expect(pushdown).toBe(true);
+    expect(plan).toMatch(/SEARCH pinned_\w+ USING INDEX pinned_\w+__id_/);
+    const found = await coll().find({ _id: { $in: wanted } }).toArray();
+    expect(found.map((d) => d.i).sort((a, b) => a - b)).toEqual([1, 2, 30]);
+    expect((await coll().deleteMany({ _id: { $in: [ids[1], ids[2]] as mongoose.Types.ObjectId[] }, version: 1 })).deletedCount).toBe(1);
+  });
+
+  it('when a filter does not pin _id to strings or ObjectIds, then it is not pushed down and still answers right', async () => {
+    for (const filter of [{ i: 3 }, { _id: { $in: [ids[3], 7] } }, { _id: { $ne: ids[3] } }, { _id: { $in: [] } }]) {
+      expect((await explain('pinned', filter)).pushdown).toBe(false);
+    }
+    const mixed = { _id: { $in: [ids[3], 7] } } as Record<string, unknown>;
+    expect(await coll().countDocuments(mixed)).toBe(1);
+    expect(await coll().countDocuments({ _id: { $in: [] } })).toBe(0);
+    // More ids than the patch pushes down (500): answered by a scan, still exact.
+    const many = [ids[7] as mongoose.Types.ObjectId, ...Array.from({ length: 600 }, () => new mongoose.Types.ObjectId())];
+    expect((await explain('pinned', { _id: { $in: many } })).pushdown).toBe(false);
+    expect(await coll().countDocuments({ _id: { $in: many } })).toBe(1);
   });
 });
 
