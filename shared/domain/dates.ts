@@ -16,11 +16,23 @@ export function isValidIsoDate(s: string): boolean {
   return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
 }
 
+/**
+ * Day numbers of dates seen recently: a dose recompute converts the same few hundred dates
+ * (sessions, weeks) hundreds of thousands of times, and parsing was its largest CPU cost.
+ */
+const knownDayNumbers = new Map<string, number>();
+const KNOWN_DAY_NUMBERS_MAX = 8192;
+
 /** Days since 1970-01-01 of a yyyy-MM-dd date. */
 export function dayNumber(date: string): number {
+  const known = knownDayNumbers.get(date);
+  if (known !== undefined) return known;
   if (!isValidIsoDate(date)) throw new RangeError(`not a date (yyyy-MM-dd): "${date}"`);
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return Math.round(Date.UTC(y, m - 1, d) / 86_400_000);
+  const n = Math.round(Date.UTC(y, m - 1, d) / 86_400_000);
+  if (knownDayNumbers.size >= KNOWN_DAY_NUMBERS_MAX) knownDayNumbers.clear();
+  knownDayNumbers.set(date, n);
+  return n;
 }
 
 export function fromDayNumber(n: number): string {

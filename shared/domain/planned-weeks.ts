@@ -31,7 +31,30 @@ export interface PlannedSchedule {
   hasPattern: boolean;
 }
 
+/**
+ * Recently computed schedules by plan. The delivery check asks for the same plan for every group
+ * and every week of a recompute (hundreds of times), and generating occurrences with time-zone
+ * arithmetic was most of a recompute's CPU (bench/register-save.ts profile). Results are frozen,
+ * so sharing them is safe.
+ */
+const recentSchedules = new Map<string, PlannedSchedule>();
+const RECENT_SCHEDULES_MAX = 64;
+
 export function plannedSchedule(plan: ProgrammeSchedulePlan): PlannedSchedule {
+  const key = JSON.stringify([plan.startDate, plan.plannedWeeks, plan.weeklyPattern ?? [], plan.exclusionDates ?? []]);
+  const known = recentSchedules.get(key);
+  if (known) return known;
+  const computed = computePlannedSchedule(plan);
+  Object.freeze(computed.dates);
+  for (const w of computed.weeks) Object.freeze(w);
+  Object.freeze(computed.weeks);
+  Object.freeze(computed);
+  if (recentSchedules.size >= RECENT_SCHEDULES_MAX) recentSchedules.delete(recentSchedules.keys().next().value as string);
+  recentSchedules.set(key, computed);
+  return computed;
+}
+
+function computePlannedSchedule(plan: ProgrammeSchedulePlan): PlannedSchedule {
   const pattern = plan.weeklyPattern ?? [];
   const base = { startDate: plan.startDate, plannedWeeks: plan.plannedWeeks, weeklyPattern: pattern };
   const dates = generateOccurrences({ ...base, exclusionDates: plan.exclusionDates ?? [] }).map((o) => o.date);

@@ -35,6 +35,8 @@ const groupDoseSchema = new Schema(
     weekly: { type: [groupWeekSchema], default: [] },
     /** Rollup of the group's children's summaries: counts by worst status and by check. */
     children: { type: Schema.Types.Mixed, required: true },
+    /** Children whose summaries this recompute covered (the group's members then); see recomputeGroupDose. */
+    childIds: { type: [Schema.Types.ObjectId], default: [] },
     /**
      * What the summary was computed from: the group's session count and sum of session versions,
      * the group's version (members) and the programme's version. A reader comparing these with the

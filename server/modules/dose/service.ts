@@ -18,12 +18,13 @@ import { BUILT_IN_PROFILES, seedReviewProfile } from '../../../shared/domain/evi
 import type { EvidenceProfile } from '../../../shared/schemas/evidence.ts';
 import type { DoseChild, Membership, Session as DomainSession } from '../../../shared/schemas/session.ts';
 import { serialisedWrite } from '../../db/compare-and-set.ts';
-import { findByIds } from '../../db/find-by-ids.ts';
+import { deleteByIds, findByIds } from '../../db/find-by-ids.ts';
 import { isDuplicateKeyError } from '../../lib/errors.ts';
 import { Child } from '../children/model.ts';
 import { Group, type GroupDoc } from '../groups/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
 import { Session, type SessionDoc } from '../sessions/model.ts';
+import { completeSessionList, readSessionLists } from '../sessions/session-lists.ts';
 import { applyGroupDoses, deleteProgrammeRollups } from '../rollups/service.ts';
 import { DoseSummary } from './model.ts';
 import { DoseDirty, GroupDose } from './group-model.ts';
@@ -257,6 +258,9 @@ export function computeDoseDocuments(inputs: DoseInputs, targetGroupIds: readonl
       checks: JSON.parse(JSON.stringify(delivery.checks)),
       weekly,
       children: { count: counted, byWorst, byCheck },
+      // Whose summaries this group's recompute covered: the next one revisits them, even if a
+      // change it was not told about took them out of the group.
+      childIds: members.map((c) => new mongoose.Types.ObjectId(c)),
       stamp: { sessions: mine.length, sessionVersions: inputs.sessionVersions?.get(groupId) ?? 0, group: group.version ?? 0, programme: programme.version ?? 0 },
       sourceReadAt: readAt,
       computedAt,
@@ -270,14 +274,12 @@ export function computeDoseDocuments(inputs: DoseInputs, targetGroupIds: readonl
  * two overlapping recomputes can never leave the older result behind: one conditional delete of
  * the older versions, then one insert of all (an _id that is still there belongs to a newer
  * recompute, and its duplicate-key error is the outcome we want). The end state equals a
- * conditional replaceOne per document; it is done as two statements because FerretDB 1.24 on
- * SQLite runs every update-by-_id as a full table scan (its UPDATE filters on
- * `_ferretdb_sjson->'$._id'`, which does not match the `_id` index expression — EXPLAIN shows
- * SCAN), so 31 replaceOne calls cost 31 scans where this costs one.
+ * conditional replaceOne per document, in two statements (per batch of ids) instead of one per
+ * document: on FerretDB each statement is a transaction with its own commit.
  */
 export async function writeMonotonic(model: mongoose.Model<any>, docs: Record<string, unknown>[], readAt: Date): Promise<void> {
   if (docs.length === 0) return;
-  await model.deleteMany({ _id: { $in: docs.map((d) => d._id) }, sourceReadAt: { $lt: readAt } });
+  await deleteByIds(model, docs.map((d) => d._id), { sourceReadAt: { $lt: readAt } });
   try {
     await model.collection.insertMany(docs, { ordered: false });
   } catch (err) {
@@ -285,6 +287,27 @@ export async function writeMonotonic(model: mongoose.Model<any>, docs: Record<st
     const codes = (writeErrors ?? []).map((e) => e.code ?? e.err?.code);
     if (codes.length === 0 || codes.some((c) => c !== 11000)) throw err;
   }
+}
+
+/**
+ * The sessions of these groups in the programme, read by `_id` through the groups' session lists
+ * (sessions/session-lists.ts). A list not known to be complete (written before lists existed) is
+ * completed once from a query of those groups' sessions.
+ */
+async function sessionsOfGroups<T extends { programmeId: unknown; groupId: unknown }>(pid: string, groupIds: readonly string[], projection?: Record<string, 0 | 1>): Promise<T[]> {
+  const lists = await readSessionLists(pid, groupIds);
+  if (lists.incomplete.length > 0) {
+    const found = await Session.find({ programmeId: pid, groupId: { $in: lists.incomplete } }, { _id: 1, groupId: 1 }).lean();
+    for (const g of lists.incomplete) {
+      const mine = found.filter((f) => String(f.groupId) === g).map((f) => String(f._id));
+      await completeSessionList(pid, g, mine);
+      lists.ids.set(g, [...new Set([...(lists.ids.get(g) ?? []), ...mine])]);
+    }
+  }
+  const wanted = new Set(groupIds);
+  const rows = await findByIds<T>(Session, [...lists.ids.values()].flat(), projection && { ...projection, programmeId: 1, groupId: 1 });
+  // A list names its own group's sessions; anything else would be a corrupt list, not data.
+  return rows.filter((r) => String(r.programmeId) === pid && wanted.has(String(r.groupId)));
 }
 
 async function loadChildren(ids: string[]) {
@@ -308,22 +331,32 @@ export async function recomputeGroupDose(programmeId: Id, groupIds: readonly Id[
   const programmeGroupIds = programme.groupIds.map(String);
   const targets = groupIds === 'all' ? programmeGroupIds : [...new Set(groupIds.map(String))];
   const targetGroups = await findByIds<GroupDoc>(Group, targets, { schoolId: 1, members: 1, version: 1, name: 1, activityCode: 1 });
-  const childIds = new Set(targetGroups.flatMap((g) => g.members.map((m) => String(m.childId))));
-  // Children whose summary mentions one of these groups but who are no longer listed in it.
-  const previous = await DoseSummary.find({ programmeId: pid, groupIds: { $in: targets } }, { childId: 1 }).lean();
-  for (const p of previous) childIds.add(String(p.childId));
+  // The groups' members, and the children their previous recompute covered: a child taken out of
+  // a group since (even by a change nobody told this module about) still has a summary naming it.
+  const previous = await findByIds<{ _id: string; childIds?: unknown[] }>(GroupDose, targets.map((g) => `${pid}:${g}`), { childIds: 1 });
+  const childIds = new Set([...targetGroups.flatMap((g) => g.members.map((m) => String(m.childId))), ...previous.flatMap((d) => (d.childIds ?? []).map(String))]);
+  // Group summaries written before they listed their children: ask the child summaries once.
+  const unlisted = previous.filter((d) => d.childIds === undefined).map((d) => d._id.slice(pid.length + 1));
+  if (unlisted.length > 0) {
+    for (const p of await DoseSummary.find({ programmeId: pid, groupIds: { $in: unlisted } }, { childId: 1 }).lean()) childIds.add(String(p.childId));
+  }
+  if (groupIds === 'all') {
+    // Every child with a summary in the programme: a group may have left it since.
+    for (const p of await DoseSummary.find({ programmeId: pid }, { childId: 1 }).lean()) childIds.add(String(p.childId));
+  }
   const ids = [...childIds];
-  // Every group of the programme these children belong to (a child may have changed group).
-  const groups =
-    groupIds === 'all'
-      ? targetGroups
-      : await Group.find({ _id: { $in: programmeGroupIds }, 'members.childId': { $in: ids } }, { schoolId: 1, members: 1, version: 1 }).lean<GroupDoc[]>();
-  const allGroups = new Map<string, GroupDoc>();
-  for (const g of [...targetGroups, ...groups]) allGroups.set(String(g._id), g);
-  const [sessions, children] = await Promise.all([
-    Session.find({ programmeId: pid, groupId: { $in: [...allGroups.keys()] } }).lean<SessionDoc[]>(),
-    loadChildren(ids),
-  ]);
+  // The programme's other groups these children are in, as their summaries name them (read by
+  // `_id`, not by a query over every group). A group a summary does not name yet was changed
+  // since that summary was written, so it is dirty (or has no group summary) and its own
+  // recompute brings it in: readers recompute such groups first (ensureFreshDose).
+  const allGroups = new Map<string, GroupDoc>(targetGroups.map((g) => [String(g._id), g]));
+  if (groupIds !== 'all') {
+    const inProgramme = new Set(programmeGroupIds);
+    const summaries = await findByIds<{ groupIds?: unknown[] }>(DoseSummary, ids.map((c) => `${pid}:${c}`), { groupIds: 1 });
+    const others = new Set(summaries.flatMap((sm) => (sm.groupIds ?? []).map(String)).filter((g) => inProgramme.has(g) && !allGroups.has(g)));
+    for (const g of await findByIds<GroupDoc>(Group, [...others], { schoolId: 1, members: 1, version: 1 })) allGroups.set(String(g._id), g);
+  }
+  const [sessions, children] = await Promise.all([sessionsOfGroups<SessionDoc>(pid, [...allGroups.keys()]), loadChildren(ids)]);
   const asOf = schoolToday(now, programme.timeZone);
   const sessionVersions = new Map<string, number>();
   for (const s of sessions) sessionVersions.set(String(s.groupId), (sessionVersions.get(String(s.groupId)) ?? 0) + (s.version ?? 0));
@@ -339,12 +372,12 @@ export async function recomputeGroupDose(programmeId: Id, groupIds: readonly Id[
     const stale = await GroupDose.find({ programmeId: pid }, { _id: 1 }).lean();
     for (const s of stale) if (!out.groupDoses.some((d) => d._id === s._id)) goneGroups.push(String(s._id));
   }
-  if (gone.length > 0) await DoseSummary.deleteMany({ _id: { $in: gone }, sourceReadAt: { $lt: readAt } });
-  if (goneGroups.length > 0) await GroupDose.deleteMany({ _id: { $in: goneGroups }, sourceReadAt: { $lt: readAt } });
+  await deleteByIds(DoseSummary, gone, { sourceReadAt: { $lt: readAt } });
+  await deleteByIds(GroupDose, goneGroups, { sourceReadAt: { $lt: readAt } });
   // The report rollups follow from what was just written (server/modules/rollups).
   await applyGroupDoses(programme, out.groupDoses, targetGroups, goneGroups, groupIds === 'all');
   // Clear dirty marks set before this recompute began reading (a later mark stays).
-  await DoseDirty.deleteMany({ _id: { $in: targets.map((g) => `${pid}:${g}`) }, at: { $lt: readAt } });
+  await deleteByIds(DoseDirty, targets.map((g) => `${pid}:${g}`), { at: { $lt: readAt } });
   return { children: out.summaries.length, groups: out.groupDoses.length };
 }
 
@@ -369,17 +402,26 @@ export async function markDoseDirty(programmeId: Id, groupId: Id, at = new Date(
   }
 }
 
-// ---------- background recompute, coalesced per group ----------
+// ---------- background recompute, coalesced per programme ----------
 
 /**
  * A background recompute starts this long after the save that asked for it, so a teacher's burst
- * of saves (or many teachers at once) costs one recompute per group. Readers never wait for it:
- * they recompute dirty groups themselves. Product choice.
+ * of saves (or many teachers at once) costs one recompute. Readers never wait for it: they
+ * recompute dirty groups themselves. Product choice.
  */
 export const RECOMPUTE_DELAY_MS = 250;
 
+/**
+ * At most this many groups per background recompute. The groups that saves marked meanwhile are
+ * recomputed together: the fixed cost of a recompute (a dozen writes, each a commit on the
+ * embedded engine) is paid once per batch, not once per group, and a batch stays small enough that
+ * its writes never hold the database for long. Product choice, measured in bench/register-save.ts.
+ */
+export const RECOMPUTE_BATCH_GROUPS = 3;
+
+/** Per programme: groups waiting for the background recompute, and the run working them off. */
+const pendingGroups = new Map<string, Set<string>>();
 const running = new Map<string, Promise<void>>();
-const again = new Set<string>();
 let backgroundLogger: Pick<Logger, 'warn'> | null = null;
 export function setDoseLogger(logger: Pick<Logger, 'warn'>): void {
   backgroundLogger = logger;
@@ -389,30 +431,38 @@ export function doseLogger(): Pick<Logger, 'warn'> | null {
 }
 
 /**
- * Schedules a recompute of one group after the current request. While one runs for the group,
- * further requests only ask for one more run afterwards (a burst of saves = at most two runs).
+ * Schedules a recompute of one group after the current request. While a run for the programme is
+ * waiting or working, the group joins its queue; each round recomputes up to RECOMPUTE_BATCH_GROUPS
+ * queued groups at once, until none are left.
  */
 export function scheduleRecompute(programmeId: Id, groupId: Id): Promise<void> {
-  const key = `${programmeId}:${groupId}`;
-  const current = running.get(key);
-  if (current) {
-    again.add(key);
-    return current;
-  }
+  const pid = String(programmeId);
+  const pending = pendingGroups.get(pid) ?? new Set<string>();
+  pending.add(String(groupId));
+  pendingGroups.set(pid, pending);
+  const current = running.get(pid);
+  if (current) return current;
   const run = (async () => {
     await new Promise((r) => setTimeout(r, RECOMPUTE_DELAY_MS));
-    do {
-      again.delete(key);
-      try {
-        await inProgrammeQueue(String(programmeId), () => recomputeGroupDose(programmeId, [groupId]));
-      } catch (err) {
-        // The dirty mark stays, so the next reader recomputes; nothing is lost.
-        backgroundLogger?.warn({ err, programmeId: String(programmeId), groupId: String(groupId) }, 'dose recompute failed');
-        break;
+    for (;;) {
+      // Checked and cleared in one synchronous step: a group queued after this starts a new run.
+      if (pending.size === 0) {
+        running.delete(pid);
+        pendingGroups.delete(pid);
+        return;
       }
-    } while (again.has(key));
-  })().finally(() => running.delete(key));
-  running.set(key, run);
+      const batch = [...pending].slice(0, RECOMPUTE_BATCH_GROUPS);
+      for (const g of batch) pending.delete(g);
+      try {
+        await inProgrammeQueue(pid, () => recomputeGroupDose(pid, batch));
+      } catch (err) {
+        // The dirty marks stay, so the next reader recomputes; nothing is lost.
+        backgroundLogger?.warn({ err, programmeId: pid, groupIds: batch }, 'dose recompute failed');
+        pending.clear();
+      }
+    }
+  })();
+  running.set(pid, run);
   return run;
 }
 
@@ -495,8 +545,8 @@ async function freshenDose(programme: Pick<ProgrammeDoc, '_id' | 'groupIds' | 't
     // A find with a projection, not a $group: FerretDB 1.24 runs $group in Go over whole decoded
     // documents; with a $group here the county benchmark's report took 45 s for 100 groups.
     const [rows, groups] = await Promise.all([
-      Session.find({ programmeId: pid }, { groupId: 1, version: 1 }).lean(),
-      Group.find({ _id: { $in: programme.groupIds } }, { version: 1 }).lean(),
+      sessionsOfGroups<{ programmeId: unknown; groupId: unknown; version?: number }>(pid, programme.groupIds.map(String), { version: 1 }),
+      findByIds<{ _id: unknown; version?: number }>(Group, programme.groupIds, { version: 1 }),
     ]);
     const counts = new Map<string, { n: number; v: number }>();
     for (const r of rows) {

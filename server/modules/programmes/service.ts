@@ -15,6 +15,7 @@ import { Group, type GroupDoc } from '../groups/model.ts';
 import { syncProgrammeSchedule, type ScheduleSummary } from '../schedule/service.ts';
 import { School } from '../schools/model.ts';
 import { Session } from '../sessions/model.ts';
+import { deleteSessionListsOf } from '../sessions/session-lists.ts';
 import { Programme, type ProgrammeDoc } from './model.ts';
 import { compareAndDelete, compareAndSet } from '../../db/compare-and-set.ts';
 import { requireDeleteVersion } from '../../lib/delete-version.ts';
@@ -191,6 +192,7 @@ export async function deleteProgramme(actor: Actor, id: string, expectedVersion:
   }
   // Only sessions never logged (a register saved since the check above keeps its session).
   await Session.deleteMany({ programmeId: oid, loggedAt: null });
+  await deleteSessionListsOf(oid);
   await recordAudit({ actor, action: 'delete', entity: 'programme', entityId: id, schoolId: String(programme.schoolIds[0]), before: withoutCheck(toProgrammeJson(programme)) });
 }
 

@@ -21,6 +21,7 @@ import { Group, type GroupDoc } from '../groups/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
 import { School } from '../schools/model.ts';
 import { Session, type SessionDoc } from '../sessions/model.ts';
+import { completeSessionList, readSessionLists, removeFromSessionList } from '../sessions/session-lists.ts';
 import { compareAndDelete, compareAndSet } from '../../db/compare-and-set.ts';
 import { markDoseDirty } from '../dose/service.ts';
 
@@ -135,6 +136,10 @@ export async function syncProgrammeSchedule(programmeId: mongoose.Types.ObjectId
     };
     const activeGroups = new Map(groups.map((g) => [String(g._id), g]));
     const groupIds = new Set([...activeGroups.keys(), ...byGroup.keys()]);
+    // The query above saw every session of these groups: lists not yet known complete become so
+    // (sessions created from here on are added to the lists by the model's hooks).
+    const { incomplete } = await readSessionLists(programmeId, [...groupIds]);
+    for (const groupId of incomplete) await completeSessionList(programmeId, groupId, (byGroup.get(groupId) ?? []).map((s) => s._id));
     for (const groupId of groupIds) {
       const group = activeGroups.get(groupId);
       const existing = byGroup.get(groupId) ?? [];
@@ -175,11 +180,14 @@ export async function syncProgrammeSchedule(programmeId: mongoose.Types.ObjectId
         );
         if (updated) summary.updated++;
       }
+      const removedIds: mongoose.Types.ObjectId[] = [];
       for (const id of plan.remove) {
         const doc = docs.get(id)!;
         const removed = await compareAndDelete(Session, doc._id, { version: doc.version, status: 'scheduled', origin: 'pattern', loggedAt: null });
-        if (removed) summary.removed++;
+        if (removed) removedIds.push(doc._id);
       }
+      summary.removed += removedIds.length;
+      await removeFromSessionList(programmeId, groupId, removedIds);
       summary.kept += plan.keep.length;
     }
     if (summary.created + summary.updated + summary.removed > 0) {

@@ -2,6 +2,7 @@
 // size), so saving a register is one atomic write (shared/DESIGN.md §2 "Atomic by design").
 import { lastRequestIdPath } from '../../lib/idempotency.ts';
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { addToSessionLists } from './session-lists.ts';
 
 const activityBlockSchema = new Schema(
   {
@@ -53,6 +54,18 @@ const sessionSchema = new Schema(
 sessionSchema.index({ groupId: 1, date: 1 });
 sessionSchema.index({ programmeId: 1, date: 1 });
 sessionSchema.index({ schoolId: 1, date: 1 });
+
+// Every new session is added to its group's session list before it is inserted, whoever creates
+// it (schedule, extra session, fixtures): the dose recompute reads sessions through those lists.
+sessionSchema.pre('save', async function () {
+  if (this.isNew) await addToSessionLists([{ _id: this._id, programmeId: this.programmeId, groupId: this.groupId }]);
+});
+sessionSchema.pre('insertMany', async function (docs: unknown) {
+  const list = (Array.isArray(docs) ? docs : [docs]) as { _id?: mongoose.Types.ObjectId; programmeId: mongoose.Types.ObjectId; groupId: mongoose.Types.ObjectId }[];
+  // The ids are chosen here, so the lists can name the sessions before they exist.
+  for (const doc of list) doc._id ??= new mongoose.Types.ObjectId();
+  await addToSessionLists(list as { _id: mongoose.Types.ObjectId; programmeId: mongoose.Types.ObjectId; groupId: mongoose.Types.ObjectId }[]);
+});
 
 export type SessionDoc = InferSchemaType<typeof sessionSchema> & { _id: mongoose.Types.ObjectId };
 export const Session = mongoose.model('Session', sessionSchema, 'sessions');
