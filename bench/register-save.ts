@@ -8,6 +8,7 @@
 // BENCH_PROFILE=dir writes a CPU profile of the server process (node --cpu-prof) into dir.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import type { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +60,12 @@ export async function seed(groups: number) {
   return sessions;
 }
 
+/** The Node flags `npm start` runs the server with (package.json), so the benchmark measures the same process. */
+function startNodeFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
 export async function login(url: string) {
   const jar = new Map<string, string>();
   const remember = (res: Response) => {
@@ -106,7 +113,7 @@ export const registerSaveBenchmark: Benchmark = {
     console.log(`seeded ${groups} groups × ${GROUP_SIZE} children, ${sessions.length} sessions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
-    const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(here, 'serve.ts'), database.uri, dbName, dataDir, database.engine], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...profile, ...startNodeFlags(), '--import', 'tsx', path.join(here, 'serve.ts'), database.uri, dbName, dataDir, database.engine], { stdio: ['ignore', 'pipe', 'inherit'] });
     const url = await new Promise<string>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
       child.stdout.on('data', (chunk: Buffer) => {
