@@ -70,6 +70,10 @@ const inProgress = (retryAfterMs: number) =>
     retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
   });
 
+const keyReused = () => new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request.');
+
+const hashOf = (requestBody: unknown) => createHash('sha256').update(JSON.stringify(requestBody ?? null)).digest('hex');
+
 /** The claim's guard: documents written before claims had an `attempt` match `null`. */
 const claimGuard = (doc: KeyDoc) => ({ state: 'pending', attempt: doc.attempt ?? null });
 
@@ -87,9 +91,7 @@ async function claim(id: string, requestHash: string): Promise<{ attempt: number
   }
   const existing = await IdempotencyKey.findById(id).lean<KeyDoc>();
   if (!existing) throw inProgress(0); // deleted between our insert and read: the client retries
-  if (existing.requestHash !== requestHash) {
-    throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request.');
-  }
+  if (existing.requestHash !== requestHash) throw keyReused();
   if (existing.state === 'done') return { replay: existing };
   const claimedAt = (existing.claimedAt ?? existing.createdAt).getTime();
   const leftMs = claimedAt + leaseMs - now.getTime();
@@ -117,7 +119,7 @@ export async function once<T>(
 ): Promise<{ status: number; body: T; replayed: boolean }> {
   if (!key) return { ...(await work(undefined)), replayed: false };
   const id = `${actor.id}:${key}`;
-  const requestHash = createHash('sha256').update(JSON.stringify(requestBody ?? null)).digest('hex');
+  const requestHash = hashOf(requestBody);
   const claimed = await claim(id, requestHash);
   if ('replay' in claimed) return { status: claimed.replay.status ?? 200, body: claimed.replay.response as T, replayed: true };
   const mine = { state: 'pending', attempt: claimed.attempt };
@@ -136,6 +138,40 @@ export async function once<T>(
   await compareAndSet(IdempotencyKey, id, mine, {
     $set: { state: 'done', status: result.status, response: JSON.parse(JSON.stringify(result.body ?? null)) },
   }).catch(() => undefined);
+  return { ...result, replayed: false };
+}
+
+/**
+ * `once` for work that stores its request id with its one conditional write and recognises it
+ * (`writtenBy`), such as a register save. There a duplicate running at the same time is harmless:
+ * its conditional write fails, and it finds the first one's write instead. So no claim is written
+ * before the work; the key's record is written once, when the work is done — one database write
+ * fewer per request (issue 11). The request id names the body too, so the same key with another
+ * body never passes for the first one's write (that gets the work's own conflict; after the first
+ * is done, 422 as in `once`). A key with a pending claim (written by `once`) goes through `once`.
+ */
+export async function onceRecognisingItsWrite<T>(
+  actor: Actor,
+  key: string | undefined,
+  requestBody: unknown,
+  work: (requestId: string | undefined) => Promise<{ status: number; body: T }>,
+): Promise<{ status: number; body: T; replayed: boolean }> {
+  if (!key) return { ...(await work(undefined)), replayed: false };
+  const id = `${actor.id}:${key}`;
+  const requestHash = hashOf(requestBody);
+  const existing = await IdempotencyKey.findById(id).lean<KeyDoc>();
+  if (existing) {
+    if (existing.requestHash !== requestHash) throw keyReused();
+    if (existing.state === 'done') return { status: existing.status ?? 200, body: existing.response as T, replayed: true };
+    return once(actor, key, requestBody, work);
+  }
+  const result = await work(`${id}:${requestHash.slice(0, 16)}`);
+  const now = new Date();
+  // A duplicate key means a duplicate finished first and stored the same answer. Any other failure
+  // leaves the answer a success too: the work is stored, and a retry finds it by its request id.
+  await IdempotencyKey.create({ _id: id, requestHash, state: 'done', status: result.status, response: JSON.parse(JSON.stringify(result.body ?? null)), createdAt: now, claimedAt: now }).catch(
+    () => undefined,
+  );
   return { ...result, replayed: false };
 }
 

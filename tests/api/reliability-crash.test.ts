@@ -3,7 +3,9 @@
 //  - a second app process on the same data directory is refused (the version guards rely on one);
 //  - the database killed: health and API answer 503 at once, the app restarts its database;
 //  - a register save interrupted by kill -9 of the database or of the app: the phone's retries with
-//    the same Idempotency-Key take the stuck claim over after the lease and the save lands exactly once.
+//    the same Idempotency-Key find the save if it was stored (its request id) or make it, and each
+//    register lands exactly once. (Register saves write no claim before the work; a claim left
+//    pending by other saves is taken over after the lease: reliability-concurrency.test.ts.)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -203,7 +205,7 @@ describe.runIf(inject('dbEngine') !== 'external')('crashes and restarts on the e
       pending: await IdempotencyKey.countDocuments({ state: 'pending' }),
       stored: await Session.countDocuments({ _id: { $in: saves.map((s) => s.sessionId) }, version: 1 }),
     }));
-    expect(left.pending).toBeGreaterThan(0); // the crash did cut saves off mid-way
+    expect(results.filter((r) => r.status === 0).length).toBeGreaterThan(0); // the crash did cut saves off mid-way
 
     // The lock file of the dead process is taken over.
     running = await startAppProcess(dataDir, env);

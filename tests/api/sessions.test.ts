@@ -115,6 +115,41 @@ describe('saving a register', () => {
     expect(other.body.error.code).toBe('idempotency_key_reused');
   });
 
+  it('when the same save arrives 4 times at once (a phone retrying while the first is in flight), then all answer 200 with one saved session, written and audited once', async () => {
+    const id = pw.sessionsA[6] as string;
+    const before = await Session.findById(id).lean();
+    const audits = await AuditEvent.countDocuments({ entity: 'session', entityId: id });
+    const body = registerBody(before!.version, membersA(), { absent: [membersA()[2] as string] });
+    const key = newKey();
+    const answers = await Promise.all([1, 2, 3, 4].map(() => put(clients.teacher, id, body, key)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    for (const a of answers) expect(a.body).toEqual(answers[0]!.body);
+    expect(answers[0]!.body.version).toBe(before!.version + 1);
+    expect((await Session.findById(id).lean())!.version).toBe(before!.version + 1);
+    expect(await AuditEvent.countDocuments({ entity: 'session', entityId: id })).toBe(audits + 1);
+    // A later retry is a replay of the stored answer.
+    const later = await put(clients.teacher, id, body, key).expect(200);
+    expect(later.headers['idempotent-replayed']).toBe('true');
+    expect(later.body).toEqual(answers[0]!.body);
+  });
+
+  it('when one key is sent at once with two different registers (a client bug), then only one is saved and the other is never told it was', async () => {
+    const id = pw.sessionsA[8] as string;
+    const before = await Session.findById(id).lean();
+    const key = newKey();
+    const bodies = [membersA()[3], membersA()[4]].map((absent) => registerBody(before!.version, membersA(), { absent: [absent as string] }));
+    const answers = await Promise.all(bodies.map((b) => put(clients.teacher, id, b, key)));
+    const saved = answers.filter((a) => a.status === 200);
+    expect(saved).toHaveLength(1);
+    const loser = answers.find((a) => a.status !== 200)!;
+    expect([409, 422]).toContain(loser.status);
+    const stored = (await Session.findById(id).lean())!;
+    expect(stored.version).toBe(before!.version + 1);
+    expect(stored.register.filter((r) => r.status === 'absent').map((r) => String(r.childId))).toEqual(
+      saved[0]!.body.register.filter((r: { status: string }) => r.status === 'absent').map((r: { childId: string }) => r.childId),
+    );
+  });
+
   it('when a second teacher saves with a stale version, then 409 carries the current session and nothing is overwritten', async () => {
     const id = pw.sessionsA[9] as string;
     const before = await Session.findById(id).lean();

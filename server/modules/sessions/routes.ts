@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { listSessionsQuerySchema, saveSessionLogSchema, sessionIdParamsSchema } from '../../../shared/schemas/register.ts';
-import { idempotencyKeyOf, once } from '../../lib/idempotency.ts';
+import { idempotencyKeyOf, onceRecognisingItsWrite } from '../../lib/idempotency.ts';
 import { mount, RESPONDED, route } from '../../lib/route.ts';
 import { getSessionForRegister, listSessions, saveSessionLog } from './service.ts';
 
@@ -25,10 +25,11 @@ export function sessionRoutes(): Router {
       access: 'session:write',
       params: sessionIdParamsSchema,
       body: saveSessionLogSchema,
-      // A phone may resend the same save: the Idempotency-Key makes the retry a replay, not a second write.
+      // A phone may resend the same save: the Idempotency-Key makes the retry a replay, not a second
+      // write. The save stores the request id with its conditional write, so no claim is needed first.
       handle: async ({ req, res, actor, params, body }) => {
         const key = idempotencyKeyOf(req, true);
-        const result = await once(actor, key, { sessionId: params.id, body }, async (requestId) => ({ status: 200, body: await saveSessionLog(actor, params.id, body, new Date(), requestId) }));
+        const result = await onceRecognisingItsWrite(actor, key, { sessionId: params.id, body }, async (requestId) => ({ status: 200, body: await saveSessionLog(actor, params.id, body, new Date(), requestId) }));
         if (result.replayed) res.set('Idempotent-Replayed', 'true');
         res.status(result.status).json(result.body);
         return RESPONDED;
