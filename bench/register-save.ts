@@ -6,7 +6,7 @@
 // Goals: issue 11 on the embedded FerretDB engine: ≥ 60 saves/s through with p95 < 250 ms at
 // 100 requests/s offered and 0 errors; issue 3 (a real mongod): p95 < 25 ms with 0 errors.
 // BENCH_PROFILE=dir writes a CPU profile of the server process (node --cpu-prof) into dir.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { EventEmitter } from 'node:events';
@@ -58,6 +58,27 @@ export async function seed(groups: number) {
     for (const s of created) sessions.push({ id: String(s._id), members });
   }
   return sessions;
+}
+
+/** Pids of embedded FerretDB processes started by this benchmark process. */
+function ferretdbPids(): number[] {
+  const out = spawnSync('pgrep', ['-P', String(process.pid), '-f', 'activegroups-ferretdb'], { encoding: 'utf8' }).stdout ?? '';
+  return out.split('\n').filter(Boolean).map(Number);
+}
+
+/** CPU time (user + system, ms) of the app server (first pid) and the database (the rest), from /proc; null elsewhere. */
+function processCpuMs([server, ...database]: (number | undefined)[]): { server: number; database: number } | null {
+  const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
+  const cpu = (pid: number | undefined) => {
+    if (!pid) return 0;
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerMs;
+  };
+  try {
+    return { server: cpu(server), database: database.reduce<number>((sum, pid) => sum + cpu(pid), 0) };
+  } catch {
+    return null;
+  }
 }
 
 /** The Node flags `npm start` runs the server with (package.json), so the benchmark measures the same process. */
@@ -179,7 +200,9 @@ export const registerSaveBenchmark: Benchmark = {
       // answers (new versions) never arrived. Start the measurement from the stored versions.
       for (const s of await Session.find({}, { version: 1 }).lean()) versions.set(String(s._id), s.version ?? 0);
       console.log(`measuring: ${duration} s at ${rate} requests/s, 20 connections, ${sessions.length} sessions round-robin`);
+      const cpuBefore = processCpuMs([child.pid, ...ferretdbPids()]);
       const { result, latencies, statuses } = await runOnce(duration, rate);
+      const cpuAfter = processCpuMs([child.pid, ...ferretdbPids()]);
       const ok = statuses.get(200) ?? 0;
       const non2xx = [...statuses].filter(([s]) => s !== 200);
       console.log(`requests: ${latencies.length} (${ok} × 200${non2xx.map(([s, n]) => `, ${n} × ${s}`).join('')})`);
@@ -190,6 +213,11 @@ export const registerSaveBenchmark: Benchmark = {
       const clean = result.errors === 0 && result.non2xx === 0 && result.timeouts === 0;
       const saves = ok / duration;
       console.log(`saves: ${saves.toFixed(1)} saves/s (200s over ${duration} s) at ${rate} requests/s offered`);
+      // CPU per save varies less than throughput on a shared machine: the figure to compare changes by.
+      if (cpuBefore && cpuAfter && ok > 0) {
+        const per = (k: 'server' | 'database') => ((cpuAfter[k] - cpuBefore[k]) / ok).toFixed(1);
+        console.log(`cpu per save (incl. background dose recomputes): app server ${per('server')} ms, database ${per('database')} ms`);
+      }
       if (database.engine === 'ferretdb') {
         console.log(`goal (issue 11, embedded FerretDB) ≥ 60 saves/s, p95 < 250 ms, 0 errors at 100 requests/s offered: ${saves >= 60 && p95 < 250 && clean && rate >= 100 ? 'met' : 'NOT met'} (${saves.toFixed(1)} saves/s, p95 ${ms(p95)})`);
       } else {
