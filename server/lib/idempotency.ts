@@ -106,6 +106,13 @@ async function claim(id: string, requestHash: string): Promise<{ attempt: number
   return { attempt: taken.attempt ?? 1 };
 }
 
+/** The work behind an idempotent request: gets the request id to store with its write. */
+type IdempotentWork<T> = (requestId: string | undefined) => Promise<{ status: number; body: T }>;
+type IdempotentAnswer<T> = { status: number; body: T; replayed: boolean };
+
+/** The stored answer of a finished key. */
+const replayOf = <T>(doc: KeyDoc): IdempotentAnswer<T> => ({ status: doc.status ?? 200, body: doc.response as T, replayed: true });
+
 /**
  * Runs `work` once per (user, key). Returns `{ status, body, replayed }`. `work` receives the
  * request id to store with its write (see above). JSON of the stored response must be storable
@@ -115,13 +122,13 @@ export async function once<T>(
   actor: Actor,
   key: string | undefined,
   requestBody: unknown,
-  work: (requestId: string | undefined) => Promise<{ status: number; body: T }>,
-): Promise<{ status: number; body: T; replayed: boolean }> {
+  work: IdempotentWork<T>,
+): Promise<IdempotentAnswer<T>> {
   if (!key) return { ...(await work(undefined)), replayed: false };
   const id = `${actor.id}:${key}`;
   const requestHash = hashOf(requestBody);
   const claimed = await claim(id, requestHash);
-  if ('replay' in claimed) return { status: claimed.replay.status ?? 200, body: claimed.replay.response as T, replayed: true };
+  if ('replay' in claimed) return replayOf<T>(claimed.replay);
   const mine = { state: 'pending', attempt: claimed.attempt };
   let result: { status: number; body: T };
   try {
@@ -154,15 +161,15 @@ export async function onceRecognisingItsWrite<T>(
   actor: Actor,
   key: string | undefined,
   requestBody: unknown,
-  work: (requestId: string | undefined) => Promise<{ status: number; body: T }>,
-): Promise<{ status: number; body: T; replayed: boolean }> {
+  work: IdempotentWork<T>,
+): Promise<IdempotentAnswer<T>> {
   if (!key) return { ...(await work(undefined)), replayed: false };
   const id = `${actor.id}:${key}`;
   const requestHash = hashOf(requestBody);
   const existing = await IdempotencyKey.findById(id).lean<KeyDoc>();
   if (existing) {
     if (existing.requestHash !== requestHash) throw keyReused();
-    if (existing.state === 'done') return { status: existing.status ?? 200, body: existing.response as T, replayed: true };
+    if (existing.state === 'done') return replayOf<T>(existing);
     return once(actor, key, requestBody, work);
   }
   const result = await work(`${id}:${requestHash.slice(0, 16)}`);
