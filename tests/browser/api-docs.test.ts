@@ -121,6 +121,8 @@ describe('API tokens and the API reference', () => {
     expect(operations.length).toBeGreaterThan(60);
     // Every operation is in the viewer's navigation, by its summary.
     await page.getByText(operations[0]!.summary).first().waitFor({ timeout: 30_000 });
+    // The introduction (the guide for scripts) is rendered separately from the navigation; wait for it too.
+    await page.getByText('Authentication with an API token').first().waitFor({ timeout: 30_000 });
     // textContent, not innerText: no layout of the very long page (innerText can take > 30 s here).
     const navText = (await page.evaluate(() => document.body.textContent)) ?? '';
     const missing = operations.filter((op) => !navText.includes(op.summary)).map((op) => `${op.method.toUpperCase()} ${op.path}`);
