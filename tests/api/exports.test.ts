@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { AuditEvent } from '../../server/modules/audit/model.ts';
 import { ExportDateShift } from '../../server/modules/exports/model.ts';
 import { TestClient, databaseSnapshot, signedInClient, startTestApp, type TestApp } from '../helpers/app.ts';
+import { waitFor } from '../helpers/app-process.ts';
 import { describeAccessMatrix, everyone, scoped, type MatrixCase, type Who } from '../helpers/access-matrix.ts';
 import { seedStudyWorld } from './results-world.ts';
 
@@ -93,6 +94,9 @@ describe('long CSV', () => {
     expect(res.status).toBe(200);
     const rows = csv(res.body).length - 1;
     expect(rows).toBe(24);
+    // The entry records the row count and completion, so it is written once the last byte is sent:
+    // it can land just after the client has the whole file.
+    await waitFor(async () => (await AuditEvent.countDocuments({ action: 'export' })) > 0, 5_000, 'the export audit entry').catch(() => undefined);
     const events = await AuditEvent.find({ action: 'export' }).lean();
     expect(events).toHaveLength(1);
     expect(events[0]!.actorUsername).toBe('researcher');
