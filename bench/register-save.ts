@@ -1,5 +1,6 @@
-// Register save under load: a 30-child register PUT /api/v1/sessions/:id/log, autocannon against
-// the running server on 127.0.0.1 at a fixed rate (default 100 requests/s). Every request has a
+// Register save under load: a 30-child register PUT /api/v1/sessions/:id/log against the running
+// server on 127.0.0.1, as Poisson arrivals at a mean rate (default 100 requests/s, open loop:
+// bench/open-loop.ts), then with autocannon's per-second bursts at the same rate for comparison. Every request has a
 // fresh Idempotency-Key and the session's current version; sessions are taken round-robin from
 // many groups so that optimistic-concurrency conflicts do not dominate (a conflict would only
 // happen if the same session came round again before its previous save was answered).
@@ -9,6 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import type { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +26,7 @@ import { Session } from '../server/modules/sessions/model.ts';
 import { completeSessionList } from '../server/modules/sessions/session-lists.ts';
 import { createUser } from '../server/modules/users/service.ts';
 import { benchDatabase, ms, numberArg, percentile } from './common.ts';
+import { openLoop, type OpenLoopRequest } from './open-loop.ts';
 import type { Benchmark } from './index.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -81,10 +84,50 @@ function processCpuMs([server, ...database]: (number | undefined)[]): { server: 
   }
 }
 
+/** Busy and total CPU ticks of the whole machine (/proc/stat), or null off Linux. */
+function machineCpu(): { busy: number; total: number } | null {
+  try {
+    const ticks = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    return { busy: total - (ticks[3] ?? 0) - (ticks[4] ?? 0), total }; // idle and iowait are not busy
+  } catch {
+    return null;
+  }
+}
+
 /** The Node flags `npm start` runs the server with (package.json), so the benchmark measures the same process. */
 function startNodeFlags(): string[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
   return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
+/** autocannon at `overallRate`: a per-second budget per connection, i.e. a burst at the top of each second. */
+async function autocannonBursts(url: string, seconds: number, overallRate: number, request: () => OpenLoopRequest, onResponse: (status: number, body: string, request: OpenLoopRequest) => void) {
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  const instance = autocannon({
+    url,
+    connections: 20,
+    duration: seconds,
+    overallRate,
+    requests: [
+      {
+        setupRequest: (req, context) => {
+          const r = request();
+          (context as { request?: OpenLoopRequest }).request = r;
+          return { ...req, ...r } as typeof req;
+        },
+        onResponse: (status, body, context) => {
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          onResponse(status, body, (context as { request: OpenLoopRequest }).request);
+        },
+      },
+    ],
+  }) as unknown as EventEmitter & PromiseLike<autocannon.Result>;
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  return { latencies, statuses, errors: result.errors + result.timeouts };
 }
 
 export async function login(url: string) {
@@ -148,81 +191,82 @@ export const registerSaveBenchmark: Benchmark = {
     try {
       const auth = await login(url);
       const versions = new Map(sessions.map((s) => [s.id, 0]));
+      // Round-robin over the sessions, skipping any whose save is still on its way: a second save
+      // of it would carry the same version and get 409, a conflict no teacher would cause.
       let next = 0;
-      const runOnce = async (seconds: number, overallRate: number) => {
-        const latencies: number[] = [];
-        const statuses = new Map<number, number>();
-        const instance = autocannon({
-          url,
-          connections: 20,
-          duration: seconds,
-          overallRate,
-          requests: [
-            {
-              method: 'PUT',
-              setupRequest: (req) => {
-                const s = sessions[next++ % sessions.length] as { id: string; members: string[] };
-                const body = {
-                  version: versions.get(s.id) ?? 0,
-                  actualStart: '16:05',
-                  activityBlocks: [{ activityCode: 'warm-up', minutes: 5 }, { activityCode: 'rope-skipping', minutes: 30, rpe: 6, avgHeartRate: 150 }],
-                  notes: '',
-                  register: registerFor(s.members, next),
-                };
-                return {
-                  ...req,
-                  path: `/api/v1/sessions/${s.id}/log`,
-                  headers: { 'content-type': 'application/json', cookie: auth.cookie, 'x-csrf-token': auth.csrf, 'idempotency-key': randomUUID() },
-                  body: JSON.stringify(body),
-                };
-              },
-              onResponse: (status, body) => {
-                statuses.set(status, (statuses.get(status) ?? 0) + 1);
-                if (status === 200) {
-                  const saved = JSON.parse(body) as { id: string; version: number };
-                  versions.set(saved.id, Math.max(versions.get(saved.id) ?? 0, saved.version));
-                }
-              },
-            },
-          ],
-        }) as unknown as EventEmitter & PromiseLike<autocannon.Result>;
-        instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
-        const result = await instance;
-        latencies.sort((a, b) => a - b);
-        return { result, latencies, statuses };
+      const pending = new Set<string>();
+      const nextRequest = (): OpenLoopRequest => {
+        let s = sessions[next++ % sessions.length] as { id: string; members: string[] };
+        for (let tries = 0; pending.has(s.id) && tries < sessions.length; tries++) s = sessions[next++ % sessions.length] as { id: string; members: string[] };
+        pending.add(s.id);
+        const body = {
+          version: versions.get(s.id) ?? 0,
+          actualStart: '16:05',
+          activityBlocks: [{ activityCode: 'warm-up', minutes: 5 }, { activityCode: 'rope-skipping', minutes: 30, rpe: 6, avgHeartRate: 150 }],
+          notes: '',
+          register: registerFor(s.members, next),
+        };
+        return {
+          method: 'PUT',
+          path: `/api/v1/sessions/${s.id}/log`,
+          headers: { 'content-type': 'application/json', cookie: auth.cookie, 'x-csrf-token': auth.csrf, 'idempotency-key': randomUUID() },
+          body: JSON.stringify(body),
+        };
       };
+      const noteAnswer = (status: number, body: string, request: OpenLoopRequest) => {
+        pending.delete(request.path.split('/')[4] as string);
+        if (status !== 200) return;
+        const saved = JSON.parse(body) as { id: string; version: number };
+        versions.set(saved.id, Math.max(versions.get(saved.id) ?? 0, saved.version));
+      };
+      // Between runs: let the background dose recomputes finish, and start from the stored versions
+      // (a run can end with answers still on their way: the server saved them, the versions moved).
+      const settle = async () => {
+        await new Promise((r) => setTimeout(r, 3000));
+        for (const s of await Session.find({}, { version: 1 }).lean()) versions.set(String(s._id), s.version ?? 0);
+        pending.clear();
+      };
+      /** Runs the load and prints its figures, with the CPU the server and the database spent on it. */
+      const measured = async (run: () => Promise<{ latencies: number[]; statuses: Map<number, number>; errors: number }>) => {
+        const cpuBefore = processCpuMs([child.pid, ...ferretdbPids()]);
+        const [loadBefore, machineBefore, t0] = [process.cpuUsage(), machineCpu(), performance.now()];
+        const { latencies, statuses, errors } = await run();
+        const elapsed = (performance.now() - t0) / 1000;
+        const cpuAfter = processCpuMs([child.pid, ...ferretdbPids()]);
+        const [load, machineAfter] = [process.cpuUsage(loadBefore), machineCpu()];
+        const ok = statuses.get(200) ?? 0;
+        const non2xx = [...statuses].filter(([st]) => st !== 200);
+        console.log(`  requests: ${latencies.length + errors} (${ok} × 200${non2xx.map(([st, n]) => `, ${n} × ${st}`).join('')}${errors ? `, ${errors} without an answer` : ''})`);
+        console.log(`  latency: p50 ${ms(percentile(latencies, 50))}, p95 ${ms(percentile(latencies, 95))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies.at(-1) ?? NaN)}`);
+        const saves = ok / elapsed;
+        console.log(`  saves: ${saves.toFixed(1)} saves/s (200s over ${elapsed.toFixed(1)} s)`);
+        // CPU per save varies less than throughput on a shared machine: the figure to compare changes by.
+        if (cpuBefore && cpuAfter && ok > 0) {
+          const per = (k: 'server' | 'database') => ((cpuAfter[k] - cpuBefore[k]) / ok).toFixed(1);
+          console.log(`  cpu per save (incl. background dose recomputes): app server ${per('server')} ms, database ${per('database')} ms`);
+        }
+        // When the machine is (nearly) all busy, latency is queueing: the figure to read the others by.
+        const loadCores = (load.user + load.system) / 1e3 / (elapsed * 1000);
+        const busy = machineAfter && machineBefore ? (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total) : NaN;
+        console.log(`  machine: ${(100 * busy).toFixed(0)} % of ${os.cpus().length} cores busy; the load generator itself used ${loadCores.toFixed(2)} cores`);
+        return { saves, p95: percentile(latencies, 95), clean: errors === 0 && non2xx.length === 0 };
+      };
+      const poisson = (seconds: number, r: number, seed: number) => () => openLoop({ url, rate: r, seconds, seed, request: nextRequest, onResponse: noteAnswer });
+
       const warm = Math.min(50, rate);
       console.log(`warm-up: 3 s at ${warm} requests/s`);
-      await runOnce(3, warm);
-      // Let the warm-up's background dose recomputes finish before measuring.
-      await new Promise((r) => setTimeout(r, 3000));
-      // autocannon stops at its deadline with requests in flight: the server saved them, but their
-      // answers (new versions) never arrived. Start the measurement from the stored versions.
-      for (const s of await Session.find({}, { version: 1 }).lean()) versions.set(String(s._id), s.version ?? 0);
-      console.log(`measuring: ${duration} s at ${rate} requests/s, 20 connections, ${sessions.length} sessions round-robin`);
-      const cpuBefore = processCpuMs([child.pid, ...ferretdbPids()]);
-      const { result, latencies, statuses } = await runOnce(duration, rate);
-      const cpuAfter = processCpuMs([child.pid, ...ferretdbPids()]);
-      const ok = statuses.get(200) ?? 0;
-      const non2xx = [...statuses].filter(([s]) => s !== 200);
-      console.log(`requests: ${latencies.length} (${ok} × 200${non2xx.map(([s, n]) => `, ${n} × ${s}`).join('')})`);
-      console.log(`latency: p50 ${ms(percentile(latencies, 50))}, p95 ${ms(percentile(latencies, 95))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies.at(-1) ?? NaN)}`);
-      console.log(`throughput: ${(result.requests.total / duration).toFixed(1)} requests/s, ${(result.throughput.average / 1024).toFixed(1)} kB/s`);
-      console.log(`errors: ${result.errors} connection errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
-      const p95 = percentile(latencies, 95);
-      const clean = result.errors === 0 && result.non2xx === 0 && result.timeouts === 0;
-      const saves = ok / duration;
-      console.log(`saves: ${saves.toFixed(1)} saves/s (200s over ${duration} s) at ${rate} requests/s offered`);
-      // CPU per save varies less than throughput on a shared machine: the figure to compare changes by.
-      if (cpuBefore && cpuAfter && ok > 0) {
-        const per = (k: 'server' | 'database') => ((cpuAfter[k] - cpuBefore[k]) / ok).toFixed(1);
-        console.log(`cpu per save (incl. background dose recomputes): app server ${per('server')} ms, database ${per('database')} ms`);
-      }
+      await poisson(3, warm, 7)();
+      await settle();
+      console.log(`measuring: ${duration} s of Poisson arrivals at ${rate} requests/s (open loop), ${sessions.length} sessions round-robin`);
+      const goal = await measured(poisson(duration, rate, 1));
       if (database.engine === 'ferretdb') {
-        console.log(`goal (issue 11, embedded FerretDB) ≥ 60 saves/s, p95 < 250 ms, 0 errors at 100 requests/s offered: ${saves >= 60 && p95 < 250 && clean && rate >= 100 ? 'met' : 'NOT met'} (${saves.toFixed(1)} saves/s, p95 ${ms(p95)})`);
+        console.log(`goal (issue 11, embedded FerretDB) ≥ 60 saves/s, p95 < 250 ms, 0 errors at 100 requests/s offered: ${goal.saves >= 60 && goal.p95 < 250 && goal.clean && rate >= 100 ? 'met' : 'NOT met'} (${goal.saves.toFixed(1)} saves/s, p95 ${ms(goal.p95)})`);
       } else {
-        console.log(`goal (issue 3, mongod) p95 < 25 ms with 0 errors: ${p95 < 25 && clean ? 'met' : 'NOT met'} (p95 ${ms(p95)})`);
+        console.log(`goal (issue 3, mongod) p95 < 25 ms with 0 errors: ${goal.p95 < 25 && goal.clean ? 'met' : 'NOT met'} (p95 ${ms(goal.p95)})`);
       }
+      await settle();
+      console.log(`for comparison with earlier figures: ${duration} s of autocannon at overallRate ${rate}, 20 connections (each second begins with a burst of ${rate} requests)`);
+      await measured(() => autocannonBursts(url, duration, rate, nextRequest, noteAnswer));
       const held = await Session.countDocuments({ status: 'held' });
       console.log(`check: ${held} of ${sessions.length} sessions held; summaries: ${await mongoose.connection.db!.collection('dose_summaries').countDocuments()}`);
     } finally {
