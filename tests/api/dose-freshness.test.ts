@@ -5,7 +5,7 @@ import { DEMO_PASSWORD, loadDemo } from '../../server/demo/load-demo.ts';
 import { DoseDirty } from '../../server/modules/dose/group-model.ts';
 import { DoseSummary } from '../../server/modules/dose/model.ts';
 import { engineTraits } from '../../server/db/connection.ts';
-import { doseIdle, markDoseDirty, recomputeGroupDose } from '../../server/modules/dose/service.ts';
+import { doseIdle, inBackgroundTurn, markDoseDirty, pauseAfterRound, RECOMPUTE_MAX_SHARE, recomputeGroupDose } from '../../server/modules/dose/service.ts';
 import { Group } from '../../server/modules/groups/model.ts';
 import { seedBuiltInInstruments } from '../../server/modules/instruments/service.ts';
 import { Programme } from '../../server/modules/programmes/model.ts';
@@ -80,5 +80,35 @@ describe('dirty marks under a stream of saves', () => {
     expect(await DoseDirty.exists({ _id: id })).toBeFalsy();
     await markDoseDirty(programme._id, groupId);
     expect(await DoseDirty.exists({ _id: id })).toBeTruthy();
+  });
+});
+
+describe('background recomputes leave the server to the saves', () => {
+  it('when rounds of several programmes are waiting, then they run one at a time with a pause of (1 / share − 1) × the round before each next one', async () => {
+    const rounds: { name: string; start: number; end: number }[] = [];
+    const round = (name: string, ms: number) => async () => {
+      const start = performance.now();
+      await new Promise((r) => setTimeout(r, ms));
+      rounds.push({ name, start, end: performance.now() });
+      return name;
+    };
+    // Three programmes' rounds asked for at once; the middle one fails (a failed round still pauses).
+    const results = await Promise.allSettled([
+      inBackgroundTurn(round('a', 60)),
+      inBackgroundTurn(async () => {
+        await round('b', 30)();
+        throw new Error('recompute failed');
+      }),
+      inBackgroundTurn(round('c', 20)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(rounds.map((r) => r.name)).toEqual(['a', 'b', 'c']);
+    expect(RECOMPUTE_MAX_SHARE).toBeLessThan(1);
+    for (let i = 1; i < rounds.length; i++) {
+      const before = rounds[i - 1]!;
+      // Timers fire no earlier than asked (1 ms of rounding allowed).
+      expect(rounds[i]!.start - before.end).toBeGreaterThanOrEqual(pauseAfterRound(before.end - before.start) - 1);
+    }
+    expect(pauseAfterRound(100)).toBeCloseTo(100 * (1 / RECOMPUTE_MAX_SHARE - 1));
   });
 });
