@@ -13,6 +13,7 @@ import { PRECOMPRESS_MIN_BYTES } from '../client/build/precompress.ts';
 import { clientFiles } from './lib/client-files.ts';
 import { AppError } from './lib/errors.ts';
 import { noStore, requireDatabase } from './lib/http-guards.ts';
+import { noteForegroundRequest } from './lib/foreground.ts';
 import { declareRoute } from './lib/route.ts';
 import { apiDocsRoutes } from './modules/api-docs/routes.ts';
 import { apiTokenAuth } from './modules/api-tokens/bearer.ts';
@@ -88,6 +89,10 @@ export function createApp(options: AppOptions) {
     }),
   );
 
+  app.use('/api', (_req, _res, next) => {
+    noteForegroundRequest(); // background jobs step aside while requests come in (lib/foreground.ts)
+    next();
+  });
   app.use('/api', noStore);
   // API JSON above 1 kB goes out brotli- or gzip-compressed (whichever the client prefers, brotli
   // on a tie). Exports (CSV, R, SPSS, xlsx) bypass the middleware and stream as they are:

@@ -5,6 +5,7 @@ import { DEMO_PASSWORD, loadDemo } from '../../server/demo/load-demo.ts';
 import { DoseDirty } from '../../server/modules/dose/group-model.ts';
 import { DoseSummary } from '../../server/modules/dose/model.ts';
 import { engineTraits } from '../../server/db/connection.ts';
+import { noteForegroundRequest } from '../../server/lib/foreground.ts';
 import { doseIdle, inBackgroundTurn, markDoseDirty, pauseAfterRound, RECOMPUTE_MAX_SHARE, recomputeGroupDose } from '../../server/modules/dose/service.ts';
 import { Group } from '../../server/modules/groups/model.ts';
 import { seedBuiltInInstruments } from '../../server/modules/instruments/service.ts';
@@ -84,22 +85,26 @@ describe('dirty marks under a stream of saves', () => {
 });
 
 describe('background recomputes leave the server to the saves', () => {
-  it('when rounds of several programmes are waiting, then they run one at a time with a pause of (1 / share − 1) × the round before each next one', async () => {
-    const rounds: { name: string; start: number; end: number }[] = [];
-    const round = (name: string, ms: number) => async () => {
-      const start = performance.now();
-      await new Promise((r) => setTimeout(r, ms));
-      rounds.push({ name, start, end: performance.now() });
-      return name;
-    };
+  type Round = { name: string; start: number; end: number };
+  /** A stand-in round of `ms`; `requests`: API requests arrive while it runs. */
+  const round = (rounds: Round[], name: string, ms: number, requests: boolean) => async () => {
+    const start = performance.now();
+    if (requests) noteForegroundRequest();
+    await new Promise((r) => setTimeout(r, ms));
+    rounds.push({ name, start, end: performance.now() });
+    return name;
+  };
+
+  it('when rounds of several programmes are waiting while requests come in, then they run one at a time with a pause of (1 / share − 1) × the round before each next one', async () => {
+    const rounds: Round[] = [];
     // Three programmes' rounds asked for at once; the middle one fails (a failed round still pauses).
     const results = await Promise.allSettled([
-      inBackgroundTurn(round('a', 60)),
+      inBackgroundTurn(round(rounds, 'a', 60, true)),
       inBackgroundTurn(async () => {
-        await round('b', 30)();
+        await round(rounds, 'b', 30, true)();
         throw new Error('recompute failed');
       }),
-      inBackgroundTurn(round('c', 20)),
+      inBackgroundTurn(round(rounds, 'c', 20, true)),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(rounds.map((r) => r.name)).toEqual(['a', 'b', 'c']);
@@ -110,5 +115,15 @@ describe('background recomputes leave the server to the saves', () => {
       expect(rounds[i]!.start - before.end).toBeGreaterThanOrEqual(pauseAfterRound(before.end - before.start) - 1);
     }
     expect(pauseAfterRound(100)).toBeCloseTo(100 * (1 / RECOMPUTE_MAX_SHARE - 1));
+  });
+
+  it('when no request came in during a round, then the next round starts without a pause', async () => {
+    // Let the previous test's last pause run out first.
+    await inBackgroundTurn(async () => undefined);
+    const rounds: Round[] = [];
+    await Promise.all([inBackgroundTurn(round(rounds, 'a', 200, false)), inBackgroundTurn(round(rounds, 'b', 10, false))]);
+    const [a, b] = rounds as [Round, Round];
+    // With requests the gap would be at least 3 × 200 ms.
+    expect(b.start - a.end).toBeLessThan(pauseAfterRound(a.end - a.start) / 2);
   });
 });
