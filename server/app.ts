@@ -14,6 +14,7 @@ import { clientFiles } from './lib/client-files.ts';
 import { AppError } from './lib/errors.ts';
 import { noStore, requireDatabase } from './lib/http-guards.ts';
 import { noteForegroundRequest } from './lib/foreground.ts';
+import { rememberReads } from './db/sole-writer-cache.ts';
 import { declareRoute } from './lib/route.ts';
 import { apiDocsRoutes } from './modules/api-docs/routes.ts';
 import { apiTokenAuth } from './modules/api-tokens/bearer.ts';
@@ -59,6 +60,9 @@ export function createApp(options: AppOptions) {
   const app = express();
   // Dose summaries are recomputed in the background after saves; failures go to the app's log.
   setDoseLogger(options.logger);
+  // Only the embedded FerretDB has this process as its only writer (its data-directory lock); with
+  // MONGODB_URI another process may write, so nothing is remembered (db/sole-writer-cache.ts).
+  rememberReads(options.engine === 'ferretdb');
   app.disable('x-powered-by');
   if (options.trustProxy) app.set('trust proxy', 1);
 

@@ -1,4 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
+import { forgetOnWrite } from '../../db/sole-writer-cache.ts';
 
 /**
  * Login sessions stored in the database so several app processes can share them. The cookie
@@ -18,6 +19,8 @@ const loginSessionSchema = new Schema(
 loginSessionSchema.index({ expiresAt: 1 });
 loginSessionSchema.index({ userId: 1 });
 
+// Every signed-in request reads its login session through the sole-writer cache; writes forget it.
+forgetOnWrite(loginSessionSchema, 'LoginSession');
 export const LoginSession = mongoose.model('LoginSession', loginSessionSchema, 'login_sessions');
 
 /**

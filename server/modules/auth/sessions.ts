@@ -1,6 +1,7 @@
 // Login sessions: creation, lookup with sliding expiry, removal and periodic clean-up.
 import mongoose from 'mongoose';
 import { User, type UserDoc } from '../users/model.ts';
+import { cachedById } from '../../db/sole-writer-cache.ts';
 import { LoginSession } from './model.ts';
 import { hashSessionToken, newSessionToken } from './tokens.ts';
 
@@ -27,10 +28,12 @@ export async function createLoginSession(userId: mongoose.Types.ObjectId): Promi
 /** The active user behind a session token, or null (unknown, expired or deactivated). */
 export async function userForSessionToken(token: string): Promise<UserDoc | null> {
   const id = hashSessionToken(token);
-  const session = await LoginSession.findById(id).lean();
+  // Remembered on the embedded engine (db/sole-writer-cache.ts): sign-out, a password change or a
+  // deactivation writes these models, which forgets them at once.
+  const session = await cachedById(LoginSession, id, () => LoginSession.findById(id).lean());
   const now = Date.now();
   if (!session || session.expiresAt.getTime() <= now) return null;
-  const user = await User.findById(session.userId).lean<UserDoc>();
+  const user = await cachedById(User, session.userId, () => User.findById(session.userId).lean<UserDoc>());
   if (!user || !user.active) return null;
   if (now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
     const expiresAt = Math.min(now + SESSION_IDLE_MS, session.createdAt.getTime() + SESSION_MAX_MS);

@@ -1,6 +1,7 @@
 // A sports group of one school: coaches (PE-teacher users) and members with join/leave dates.
 // Members are embedded (bounded by group size) so a group and its membership change atomically.
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { forgetOnWrite } from '../../db/sole-writer-cache.ts';
 
 const memberSchema = new Schema(
   {
@@ -27,4 +28,6 @@ const groupSchema = new Schema(
 );
 
 export type GroupDoc = InferSchemaType<typeof groupSchema> & { _id: mongoose.Types.ObjectId };
+// Register saves read the group through the sole-writer cache; writes forget it.
+forgetOnWrite(groupSchema, 'Group');
 export const Group = mongoose.model('Group', groupSchema, 'groups');

@@ -1,6 +1,7 @@
 // A programme: the plan (checked against an evidence profile), its groups and arm, its schedule
 // settings, and the questionnaire waves the counsellors use.
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { forgetOnWrite } from '../../db/sole-writer-cache.ts';
 import { arms, waves } from '../../../shared/schemas/child.ts';
 
 const weeklySlotSchema = new Schema(
@@ -48,4 +49,6 @@ const programmeSchema = new Schema(
 );
 
 export type ProgrammeDoc = InferSchemaType<typeof programmeSchema> & { _id: mongoose.Types.ObjectId };
+// Register saves read the programme through the sole-writer cache; writes forget it.
+forgetOnWrite(programmeSchema, 'Programme');
 export const Programme = mongoose.model('Programme', programmeSchema, 'programmes');

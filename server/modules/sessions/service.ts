@@ -17,6 +17,7 @@ import { Group, type GroupDoc } from '../groups/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
 import { Session, type SessionDoc } from './model.ts';
 import { compareAndSet } from '../../db/compare-and-set.ts';
+import { cachedById } from '../../db/sole-writer-cache.ts';
 
 export function toSessionJson(s: SessionDoc) {
   // Blocks and register as the domain reads them (ids as strings, unset measures left out).
@@ -147,9 +148,10 @@ export async function saveSessionLog(actor: Actor, id: string, input: SaveSessio
   const before = await loadSession(id);
   authorizeSchool(actor, 'session:write', String(before.schoolId));
   if (writtenBy(before, requestId)) return toSessionJson(before);
+  // Remembered on the embedded engine (db/sole-writer-cache.ts); any write to them forgets them.
   const [group, programme] = await Promise.all([
-    Group.findById(before.groupId).lean<GroupDoc>(),
-    Programme.findById(before.programmeId, { timeZone: 1 }).lean<ProgrammeDoc>(),
+    cachedById(Group, before.groupId, () => Group.findById(before.groupId).lean<GroupDoc>()),
+    cachedById(Programme, before.programmeId, () => Programme.findById(before.programmeId).lean<ProgrammeDoc>()),
   ]);
   if (before.version !== input.version) throw versionConflict(toSessionJson(before));
   validateAgainstSession(before, group, programme, input, now);

@@ -1,4 +1,5 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { forgetOnWrite } from '../../db/sole-writer-cache.ts';
 import { accountLimits, locales, roles } from '../../../shared/schemas/accounts.ts';
 
 const userSchema = new Schema(
@@ -20,6 +21,8 @@ const userSchema = new Schema(
 );
 
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: mongoose.Types.ObjectId };
+// Every signed-in request reads its user through the sole-writer cache; writes forget it.
+forgetOnWrite(userSchema, 'User');
 export const User = mongoose.model('User', userSchema, 'users');
 
 export function toUserJson(user: UserDoc) {
