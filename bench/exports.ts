@@ -16,22 +16,12 @@ import { Programme } from '../server/modules/programmes/model.ts';
 import { School } from '../server/modules/schools/model.ts';
 import { writeLongCsv } from '../server/modules/exports/service.ts';
 import { resolveScope } from '../server/modules/exports/source.ts';
+import { mulberry32 } from '../server/lib/seeded-random.ts';
 import { benchDatabase, numberArg } from './common.ts';
 import type { BenchArgs, Benchmark } from './index.ts';
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** RSS sampled while `work` runs. */
 interface Sampled<T> {
@@ -78,7 +68,7 @@ async function sampled<T>(work: () => Promise<T>): Promise<Sampled<T>> {
 }
 
 async function generate(n: number, schoolId: mongoose.Types.ObjectId, programmeId: mongoose.Types.ObjectId, log: (s: string) => void) {
-  const rand = rng(42);
+  const rand = mulberry32(42);
   // A pool of scored questionnaires, reused: scoring is not what this benchmark measures.
   const pool = (def: typeof SCARED) =>
     Array.from({ length: 64 }, () => {

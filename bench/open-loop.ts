@@ -8,6 +8,7 @@
 // so "100 requests/s" arrives as a burst of 100 at the top of each second and its latency is the
 // time to drain that burst (bench/register-save.ts still prints that figure, for comparison).
 import http from 'node:http';
+import { mulberry32 } from '../server/lib/seeded-random.ts';
 
 export interface OpenLoopRequest {
   method: string;
@@ -37,21 +38,9 @@ export interface OpenLoopResult {
   errors: number;
 }
 
-/** mulberry32: a small seeded PRNG, enough for arrival times. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Arrival times (ms from the start) of a Poisson process with the given mean rate. */
 export function poissonArrivals(rate: number, seconds: number, seed = 1): number[] {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const out: number[] = [];
   for (let t = -Math.log(1 - next()) / rate; t < seconds; t += -Math.log(1 - next()) / rate) out.push(t * 1000);
   return out;

@@ -9,19 +9,8 @@ import { Assessment } from '../../server/modules/assessments/model.ts';
 import { Child } from '../../server/modules/children/model.ts';
 import { DoseSummary } from '../../server/modules/dose/model.ts';
 import { Programme } from '../../server/modules/programmes/model.ts';
+import { mulberry32 } from '../../server/lib/seeded-random.ts';
 import { seedAccounts } from '../helpers/fixtures.ts';
-
-/** mulberry32: deterministic data, the same numbers on every run. */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const oid = () => new mongoose.Types.ObjectId();
 
@@ -52,7 +41,7 @@ export interface StudyOptions {
 }
 
 export async function createStudy(o: StudyOptions) {
-  const rand = rng(o.seed);
+  const rand = mulberry32(o.seed); // deterministic data, the same numbers on every run
   const programme = await Programme.create({
     name: o.programmeName,
     schoolIds: [o.schoolId],

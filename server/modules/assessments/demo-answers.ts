@@ -9,6 +9,7 @@
 // follow-up); the control arm barely moves. Improvement lowers anxiety (higher-is-worse) and
 // raises self-esteem (higher-is-better). A few items are skipped and a few waves not collected.
 import type { Arm, Wave } from '../../../shared/schemas/child.ts';
+import { mulberry32 } from '../../lib/seeded-random.ts';
 import type { InstrumentDefinition } from '../../../shared/schemas/instrument.ts';
 import type { MissingReason } from '../../../shared/schemas/assessments-api.ts';
 import { addDays, daysBetween } from '../../../shared/domain/dates.ts';
@@ -45,16 +46,9 @@ function hashSeed(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: small, fast, good enough for demo data. */
+/** Numbers for one key: the same key gives the same sequence on every run. */
 export function seededRandom(key: string): () => number {
-  let a = hashSeed(key);
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(hashSeed(key));
 }
 
 function normal(rand: () => number): number {

@@ -1,0 +1,14 @@
+// One seeded pseudo-random generator for everything that must give the same numbers on every run:
+// demo data, test worlds, benchmark data and arrival times.
+
+/** mulberry32: a small, fast 32-bit generator; returns numbers in [0, 1). Not for secrets. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
