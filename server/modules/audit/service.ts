@@ -43,18 +43,34 @@ export interface AuditEntry {
   meta?: unknown;
 }
 
-export async function recordAudit(entry: AuditEntry): Promise<void> {
-  await AuditEvent.create({
-    actorId: entry.actor?.id ?? null,
+/**
+ * The stored audit document of an entry, with every field of the schema (model.ts) already in its
+ * stored type, so recordAudit can insert it through the driver (tests pin it to mongoose's cast).
+ */
+export function auditEventDocument(entry: AuditEntry, at = new Date()): AuditEventDoc {
+  const objectId = (id: string | null | undefined) => (id ? new mongoose.Types.ObjectId(id) : null);
+  return {
+    _id: new mongoose.Types.ObjectId(),
+    at,
+    actorId: objectId(entry.actor?.id),
     actorUsername: entry.actor?.username ?? null,
     action: entry.action,
     entity: entry.entity,
     entityId: entry.entityId ?? null,
-    schoolId: entry.schoolId ?? null,
+    schoolId: objectId(entry.schoolId),
     before: auditSnapshot(entry.before),
     after: auditSnapshot(entry.after),
     meta: auditSnapshot(entry.meta),
-  });
+  };
+}
+
+/**
+ * Appends an entry. Inserted through the driver, not Model.create: a mongoose document of two
+ * whole session snapshots cost the register save about half a millisecond of the app's CPU to
+ * build, validate and serialise (issue 11, bench/register-save.ts profile).
+ */
+export async function recordAudit(entry: AuditEntry): Promise<void> {
+  await AuditEvent.collection.insertOne(auditEventDocument(entry));
 }
 
 export function toAuditJson(doc: AuditEventDoc) {
