@@ -17,12 +17,21 @@ export function ferretdbCacheDir(): string {
   return path.resolve(process.env.ACTIVEGROUPS_CACHE_DIR ?? path.join(repoRoot, '.cache'), 'ferretdb');
 }
 
-/** The tool's sources (Go files, go.mod/go.sum, patches): a change to any of them means a rebuild. */
-function toolSources(): string[] {
-  return fs
-    .readdirSync(toolDir)
-    .filter((f) => /\.(go|mod|sum|patch)$/.test(f) && !f.endsWith('_test.go'))
+/**
+ * Files the tool adds to the FerretDB module (tools/ferretdb/_module/, mirroring the module's
+ * layout; Go's own tooling ignores a directory starting with "_"), as paths relative to toolDir.
+ */
+function moduleAdditions(): string[] {
+  return (fs.readdirSync(path.join(toolDir, '_module'), { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.go'))
+    .map((f) => path.join('_module', f))
     .sort();
+}
+
+/** The tool's sources (Go files, go.mod/go.sum, patches, module additions): a change to any of them means a rebuild. */
+function toolSources(): string[] {
+  const own = fs.readdirSync(toolDir).filter((f) => /\.(go|mod|sum|patch)$/.test(f));
+  return [...own, ...moduleAdditions()].filter((f) => !f.endsWith('_test.go')).sort();
 }
 
 function sourceStamp(): string {
@@ -62,10 +71,11 @@ export function parsePatch(text: string): FilePatch[] {
 
 /**
  * Copies the FerretDB module out of the Go module cache into `dir`, applies the tool's patches to
- * the copy and writes a go.mod that replaces the module with it (Go does not let an overlay
- * replace files in the module cache). Returns the go.mod to build with (`go build -modfile`).
+ * the copy, adds the tool's module files (with their tests) and writes a go.mod that replaces the
+ * module with it (Go does not let an overlay replace files in the module cache). Returns the
+ * go.mod to build with (`go build -modfile`); the copy is `dir`/FerretDB.
  */
-function preparePatchedModule(dir: string): string {
+export function preparePatchedModule(dir: string): string {
   const mod = spawnSync('go', ['mod', 'download', '-json', 'github.com/FerretDB/FerretDB'], { cwd: toolDir, encoding: 'utf8' });
   const moduleDir = mod.status === 0 ? (JSON.parse(mod.stdout) as { Dir?: string }).Dir : undefined;
   if (!moduleDir) {
@@ -84,6 +94,12 @@ function preparePatchedModule(dir: string): string {
       fs.chmodSync(target, 0o644); // module cache files are read-only
       fs.writeFileSync(target, source.slice(0, at) + p.replace + source.slice(at + p.find.length));
     }
+  }
+  for (const added of moduleAdditions()) {
+    const target = path.join(copy, path.relative('_module', added));
+    if (fs.existsSync(target)) throw new DatabaseUnavailableError(`tools/ferretdb/${added} would replace a file of the module; change that file with a patch.`);
+    fs.chmodSync(path.dirname(target), 0o755); // module cache directories are read-only
+    fs.copyFileSync(path.join(toolDir, added), target);
   }
   const modfile = path.join(dir, 'go.mod');
   fs.writeFileSync(modfile, `${fs.readFileSync(path.join(toolDir, 'go.mod'), 'utf8')}\nreplace github.com/FerretDB/FerretDB => ${copy}\n`);
