@@ -59,12 +59,17 @@ describe('sole-writer cache', () => {
     await readGroup(world.groupB);
     await Group.updateOne({ _id: world.groupB }, { $set: { name: 'Before the overlap' } });
     let release!: () => void;
+    let found!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    const hasRead = new Promise<void>((r) => (found = r));
     const overlapped = cachedById(Group, world.groupB, async () => {
       const doc = await Group.findById(world.groupB).lean<GroupDoc>();
+      found();
       await gate; // the write below happens after this read and before it returns
       return doc;
     });
+    // Only once the database has answered the read: sent at once, the write could overtake it.
+    await hasRead;
     await Group.updateOne({ _id: world.groupB }, { $set: { name: 'Written during the read' } });
     release();
     expect((await overlapped)!.name).toBe('Before the overlap');
