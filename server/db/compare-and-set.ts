@@ -58,19 +58,35 @@ export function serialisedWrite<T>(model: Model<any>, id: unknown, work: () => P
   return inQueue(`${model.db.name}.${model.collection.collectionName}:${String(id)}`, work);
 }
 
-/** The updated document (lean), or null when the document is gone or no longer matches the guard. */
-export async function compareAndSet<T>(model: Model<any>, id: unknown, guard: Guard, update: UpdateQuery<unknown>): Promise<T | null> {
-  if (!engineTraits().updatesAreReadModifyWrite) {
-    return model.findOneAndUpdate({ _id: id, ...guard }, update, { returnDocument: 'after' }).lean<T>();
-  }
-  if (engineTraits().idFiltersUseIndex) {
-    return serialisedWrite(model, id, () => model.findOneAndUpdate({ _id: id, ...guard }, update, { returnDocument: 'after' }).lean<T>());
-  }
+/**
+ * Runs `update` with the filter that guards it: `{ _id, ...guard }` where the engine applies it
+ * atomically or (embedded build) inside the document's queue; on a stock FerretDB, inside the
+ * queue after checking the guard here, with `{ _id }`.
+ */
+function guardedUpdate<T>(model: Model<any>, id: unknown, guard: Guard, update: (filter: Record<string, unknown>) => Promise<T | null>): Promise<T | null> {
+  if (!engineTraits().updatesAreReadModifyWrite) return update({ _id: id, ...guard });
+  if (engineTraits().idFiltersUseIndex) return serialisedWrite(model, id, () => update({ _id: id, ...guard }));
   return serialisedWrite(model, id, async () => {
     const current = await model.findById(id).lean<Record<string, unknown>>();
     if (!current || !matches(current, guard)) return null;
-    return model.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' }).lean<T>();
+    return update({ _id: id });
   });
+}
+
+/** The updated document (lean), or null when the document is gone or no longer matches the guard. */
+export function compareAndSet<T>(model: Model<any>, id: unknown, guard: Guard, update: UpdateQuery<unknown>): Promise<T | null> {
+  return guardedUpdate(model, id, guard, (filter) => model.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<T>());
+}
+
+/**
+ * compareAndSet for an update whose id, guard and values are already in their stored types, sent
+ * through the driver without mongoose's casting. For a big update on a hot path: casting a
+ * register's 30 entries into subdocuments and serialising them again cost a register save about
+ * 0.9 ms of the app's CPU, against 0.03 ms for the plain update (issue 11). The caller sets what
+ * mongoose would add (`updatedAt` of `timestamps`); a test pins its update to mongoose's cast.
+ */
+export function compareAndSetStored<T>(model: Model<any>, id: unknown, guard: Guard, update: { $set: Record<string, unknown>; $inc?: Record<string, number> }): Promise<T | null> {
+  return guardedUpdate(model, id, guard, (filter) => model.collection.findOneAndUpdate(filter, update, { returnDocument: 'after' }) as Promise<T | null>);
 }
 
 /** Deletes the document only if it still matches the guard; true when it was deleted. */

@@ -16,7 +16,7 @@ import { doseLogger, markDoseDirty, scheduleRecompute, toDomainSession } from '.
 import { Group, type GroupDoc } from '../groups/model.ts';
 import { Programme, type ProgrammeDoc } from '../programmes/model.ts';
 import { Session, type SessionDoc } from './model.ts';
-import { compareAndSet } from '../../db/compare-and-set.ts';
+import { compareAndSetStored } from '../../db/compare-and-set.ts';
 import { cachedById } from '../../db/sole-writer-cache.ts';
 
 export function toSessionJson(s: SessionDoc) {
@@ -144,6 +144,28 @@ function validateAgainstSession(session: SessionDoc, group: GroupDoc | null, pro
  * `requestId` (idempotent retries) is stored with the write: a retry after a crash that finds its
  * own save answers it instead of a version conflict.
  */
+/**
+ * A register save's update, every value in its stored type (model.ts) and `updatedAt` as the
+ * schema's timestamps would set it, for compareAndSetStored. The input is validated
+ * (saveSessionLogSchema: strict objects), so the entries carry only the schema's fields.
+ */
+export function registerSaveUpdate(actor: Pick<Actor, 'id'>, input: SaveSessionLogInput, now: Date, requestId?: string) {
+  return {
+    $set: {
+      status: 'held',
+      actualStart: input.actualStart,
+      activityBlocks: input.activityBlocks.map((b) => ({ ...b })),
+      register: input.register.map((r) => ({ ...r, childId: new mongoose.Types.ObjectId(r.childId) })),
+      notes: input.notes,
+      loggedBy: new mongoose.Types.ObjectId(actor.id),
+      loggedAt: now,
+      lastRequestId: requestId ?? null,
+      updatedAt: now,
+    },
+    $inc: { version: 1 },
+  };
+}
+
 export async function saveSessionLog(actor: Actor, id: string, input: SaveSessionLogInput, now = new Date(), requestId?: string) {
   const before = await loadSession(id);
   authorizeSchool(actor, 'session:write', String(before.schoolId));
@@ -156,17 +178,7 @@ export async function saveSessionLog(actor: Actor, id: string, input: SaveSessio
   if (before.version !== input.version) throw versionConflict(toSessionJson(before));
   validateAgainstSession(before, group, programme, input, now);
 
-  const changes = {
-    status: 'held' as const,
-    actualStart: input.actualStart,
-    activityBlocks: input.activityBlocks,
-    register: input.register.map((r) => ({ ...r, childId: new mongoose.Types.ObjectId(r.childId) })),
-    notes: input.notes,
-    loggedBy: new mongoose.Types.ObjectId(actor.id),
-    loggedAt: now,
-    lastRequestId: requestId ?? null,
-  };
-  const updated = await compareAndSet<SessionDoc>(Session, id, { version: input.version }, { $set: changes, $inc: { version: 1 } });
+  const updated = await compareAndSetStored<SessionDoc>(Session, new mongoose.Types.ObjectId(id), { version: input.version }, registerSaveUpdate(actor, input, now, requestId));
   if (!updated) {
     const current = await Session.findById(id).lean<SessionDoc>();
     if (!current) throw notFound('The session');
