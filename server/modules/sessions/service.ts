@@ -140,11 +140,6 @@ function validateAgainstSession(session: SessionDoc, group: GroupDoc | null, pro
 }
 
 /**
- * Saves the log and register of a held session (one conditional write), then the audit and dose.
- * `requestId` (idempotent retries) is stored with the write: a retry after a crash that finds its
- * own save answers it instead of a version conflict.
- */
-/**
  * A register save's update, every value in its stored type (model.ts) and `updatedAt` as the
  * schema's timestamps would set it, for compareAndSetStored. The input is validated
  * (saveSessionLogSchema: strict objects), so the entries carry only the schema's fields.
@@ -166,6 +161,11 @@ export function registerSaveUpdate(actor: Pick<Actor, 'id'>, input: SaveSessionL
   };
 }
 
+/**
+ * Saves the log and register of a held session (one conditional write), then the audit and dose.
+ * `requestId` (idempotent retries) is stored with the write: a retry after a crash that finds its
+ * own save answers it instead of a version conflict.
+ */
 export async function saveSessionLog(actor: Actor, id: string, input: SaveSessionLogInput, now = new Date(), requestId?: string) {
   const before = await loadSession(id);
   authorizeSchool(actor, 'session:write', String(before.schoolId));
