@@ -1,4 +1,4 @@
-// activegroups addition: tests of group_commit.go, run by tests/api/ferretdb-group-commit.test.ts.
+// activegroups addition: tests of group_commit.go, run by tests/api/ferretdb-patches.test.ts.
 
 package fsql
 
@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,23 +18,23 @@ import (
 )
 
 // openTestDB opens a file database the way FerretDB does (WAL, synchronous=FULL) with table t.
-func openTestDB(t *testing.T) (*DB, string) {
-	t.Helper()
+func openTestDB(tb testing.TB) (*DB, string) {
+	tb.Helper()
 
-	uri := "file:" + filepath.Join(t.TempDir(), "test.sqlite") +
+	uri := "file:" + filepath.Join(tb.TempDir(), "test.sqlite") +
 		"?_pragma=journal_mode(wal)&_pragma=busy_timeout(10000)&_pragma=synchronous(full)"
 
 	sqlDB, err := sql.Open("sqlite", uri)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 
 	sqlDB.SetMaxOpenConns(100)
 	db := WrapDB(sqlDB, "test", slog.New(slog.DiscardHandler))
-	t.Cleanup(func() { _ = db.Close() })
+	tb.Cleanup(func() { _ = db.Close() })
 
 	if _, err = db.ExecContext(context.Background(), "CREATE TABLE t (k TEXT PRIMARY KEY)"); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 
 	return db, uri
@@ -368,31 +369,16 @@ func TestGroupCommitPlainStatementsWaitForTheGroup(t *testing.T) {
 
 // BenchmarkGroupCommit: concurrent one-row transactions, as register saves' writes arrive.
 func BenchmarkGroupCommit(b *testing.B) {
-	uri := "file:" + filepath.Join(b.TempDir(), "bench.sqlite") +
-		"?_pragma=journal_mode(wal)&_pragma=busy_timeout(10000)&_pragma=synchronous(full)"
+	db, _ := openTestDB(b)
 
-	sqlDB, err := sql.Open("sqlite", uri)
-	if err != nil {
-		b.Fatal(err)
-	}
-
-	db := WrapDB(sqlDB, "bench", slog.New(slog.DiscardHandler))
-	defer db.Close()
-
-	if _, err = db.ExecContext(context.Background(), "CREATE TABLE t (k INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT)"); err != nil {
-		b.Fatal(err)
-	}
+	var next atomic.Int64
 
 	b.SetParallelism(8)
 	b.ResetTimer()
 
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			err := db.InTransaction(context.Background(), func(tx *Tx) error {
-				_, err := tx.ExecContext(context.Background(), "INSERT INTO t (v) VALUES ('x')")
-				return err
-			})
-			if err != nil {
+			if err := db.InTransaction(context.Background(), insert(fmt.Sprint(next.Add(1)))); err != nil {
 				b.Error(err)
 			}
 		}
